@@ -1,0 +1,14 @@
+package io.jkvm.api.uapi;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/** {@code struct kvm_memory_alias}: the removed KVM_SET_MEMORY_ALIAS (§4.9); modern Linux answers ENOTTY. */
+public record MemoryAlias(int slot, int flags, long guest_phys_addr, long memory_size, long target_phys_addr) {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("slot"), JAVA_INT.withName("flags"), JAVA_LONG.withName("guest_phys_addr"),
+            JAVA_LONG.withName("memory_size"), JAVA_LONG.withName("target_phys_addr")).withName("kvm_memory_alias");
+}
