@@ -44,17 +44,19 @@ final class HelloCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static byte[] runToHalt(Vcpu cpu) {
+    /** Collects the guest's OUTs to port 0xe9 until KVM_EXIT_HLT; {@link CliFailure} for anything else. */
+    static byte[] runToHalt(Vcpu cpu) {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         for (int i = 0; i < MAX_EXITS; i++) {
             switch (cpu.run()) {
                 case VcpuExit.Io io when io.isOut() && io.port() == HelloGuest.PORT ->
                         console.writeBytes(io.data().toArray(ValueLayout.JAVA_BYTE));
-                case VcpuExit.Hlt h -> {
+                case VcpuExit.Hlt _ -> {
                     return console.toByteArray();
                 }
-                case VcpuExit.Intr intr -> { }  // nobody kicks this vCPU, but a kick is no reason to fail
-                case VcpuExit other -> throw new CliFailure("guest stopped unexpectedly: " + ExitText.describe(other) + at(cpu));
+                case VcpuExit.Intr _ -> { }  // nobody kicks this vCPU, but a kick is no reason to fail
+                case VcpuExit other ->
+                        throw new CliFailure("guest stopped unexpectedly: " + ExitText.describe(other) + at(cpu));
             }
         }
         throw new CliFailure("guest did not halt after " + MAX_EXITS + " exits" + at(cpu));
