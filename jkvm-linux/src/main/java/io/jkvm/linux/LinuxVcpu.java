@@ -84,9 +84,13 @@ final class LinuxVcpu implements Vcpu {
                 int r = Libc.ioctl(errnoCapture, vfd, KVM_RUN, 0);
                 if (r >= 0) return kvmRun.exit();
                 if (r != -Libc.EINTR && r != -Libc.EAGAIN) throw new KvmException(-r, "KVM_RUN");
-                if (kickPending) {
+                if (kickPending) {                               // our kick: undo its immediate_exit
                     kickPending = false;
-                    BYTE.setVolatile(runSeg, 1L, (byte) 0);  // immediate_exit
+                    BYTE.setVolatile(runSeg, 1L, (byte) 0);
+                    kvmRun.exit_reason(VcpuExit.KVM_EXIT_INTR);
+                    return kvmRun.exit();
+                }
+                if (kvmRun.immediate_exit() != 0) {              // the caller's own immediate_exit: theirs to clear
                     kvmRun.exit_reason(VcpuExit.KVM_EXIT_INTR);
                     return kvmRun.exit();
                 }
