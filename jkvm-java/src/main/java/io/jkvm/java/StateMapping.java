@@ -11,9 +11,12 @@ import io.jkvm.x86.CpuState;
 final class StateMapping {
     private StateMapping() {}
 
+    /** kvm_regs order (rax rbx rcx rdx rsi rdi rsp rbp r8…r15) → the CPU's encoding order (rax rcx rdx rbx rsp rbp rsi rdi r8…). */
+    private static final int[] KVM_TO_ENC = {0, 3, 1, 2, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
+
     static Regs regs(Cpu c) {
         long[] r = new long[18];
-        System.arraycopy(c.r, 0, r, 0, 16);
+        for (int k = 0; k < 16; k++) r[k] = c.r[KVM_TO_ENC[k]];
         r[16] = c.rip;
         r[17] = c.getRflags();
         return Regs.fromArray(r);
@@ -21,7 +24,7 @@ final class StateMapping {
 
     static void setRegs(Cpu c, Regs regs) {
         long[] r = regs.toArray();
-        System.arraycopy(r, 0, c.r, 0, 16);
+        for (int k = 0; k < 16; k++) c.r[KVM_TO_ENC[k]] = r[k];
         c.rip = r[16];
         c.nextRip = r[16];
         c.setRflags(r[17]);
