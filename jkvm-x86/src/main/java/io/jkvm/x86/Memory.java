@@ -186,6 +186,23 @@ public abstract class Memory extends CpuState {
         };
     }
 
+    /**
+     * Read half of a read-modify-write: translated as a write, so a fault carries W=1 and a read-only page
+     * faults before anything happens — as the CPU checks an RMW destination.
+     */
+    public final long readRmw(long la, int size) {
+        int x = tlbIndex(la, 1, tlbUser);
+        if (tlbTag[x] == la >>> 12 && (la & 0xfff) <= 4096 - size) return getLE(tlbSeg[x], tlbOff[x] + (la & 0xfff), size);
+        if (((la ^ (la + size - 1)) & ~0xfffL) != 0) {
+            paging.translate(la, Access.WRITE, tlbUser != 0);
+            paging.translate(la + size - 1, Access.WRITE, tlbUser != 0);
+            return readSlow(la, size, tlbUser);
+        }
+        x = fill(la, Access.WRITE, tlbUser);
+        if (x >= 0) return getLE(tlbSeg[x], tlbOff[x] + (la & 0xfff), size);
+        return readPhysMmio(paging.translate(la, Access.WRITE, tlbUser != 0), size);
+    }
+
     // ================================================================ writes (current privilege)
 
     private void markDirty(int x) {

@@ -226,7 +226,20 @@ public final class Decoder {
         }
         pos += isz;
         in.len = pos;
+        if (in.lock && !lockable(in)) in.op = Op.UD;
         return pos;
+    }
+
+    /** LOCK is valid only on these read-modify-write instructions with a memory destination (else #UD). */
+    private static boolean lockable(Insn in) {
+        if (!in.mem) return false;
+        return switch (in.op) {
+            case Op.ALU_EG, Op.ALU_EI -> in.sub != 7;                     // not CMP
+            case Op.INCDEC_E, Op.XADD, Op.CMPXCHG, Op.CMPXCHG8B, Op.XCHG_EG -> true;
+            case Op.GRP3_E -> in.sub == 2 || in.sub == 3;                // NOT, NEG
+            case Op.BT_EG, Op.BT_EI -> in.sub != 0;                      // BTS BTR BTC, not BT
+            default -> false;
+        };
     }
 
     private static boolean memOnlyExempt(Insn in) {

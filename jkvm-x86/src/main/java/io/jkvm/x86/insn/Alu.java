@@ -61,7 +61,7 @@ public final class Alu {
         long m = mask(size);
         src &= m;
         long la = c.linE(i, size, op != CMP);
-        long d = c.read(la, size);
+        long d = op == CMP ? c.read(la, size) : c.readRmw(la, size);
         long carry = (op == ADC || op == SBB) && c.cf() ? 1 : 0;
         long r = result(op, m, d, src, carry);
         if (op != CMP) c.write(la, size, r);
@@ -113,7 +113,7 @@ public final class Alu {
             return;
         }
         long la = c.linE(i, s, true);
-        long d = c.read(la, s);
+        long d = c.readRmw(la, s);
         long r = (i.sub == 0 ? d + 1 : d - 1) & mask(s);
         c.write(la, s, r);
         long carry = c.cf() ? 1 : 0;

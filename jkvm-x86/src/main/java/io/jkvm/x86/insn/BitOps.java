@@ -45,7 +45,7 @@ public final class BitOps {
     }
 
     private static void bitMem(Cpu c, Insn i, int s, long la, int bit) {
-        long v = c.read(la, s);
+        long v = i.sub == BT ? c.read(la, s) : c.readRmw(la, s);
         boolean cf = ((v >>> bit) & 1) != 0;
         if (i.sub != BT) c.write(la, s, modify(i.sub, v, bit));
         setCf(c, cf);

@@ -85,7 +85,7 @@ public final class DataMove {
             return;
         }
         long la = c.linE(i, s, true);
-        long a = c.read(la, s);
+        long a = c.readRmw(la, s);
         c.write(la, s, c.reg(i.reg, s));
         c.setReg(i.reg, s, a);
     }
@@ -102,7 +102,7 @@ public final class DataMove {
         int s = i.osize;
         long src = c.reg(i.reg, s);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.read(la, s);
+        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
         long r = (d + src) & mask(s);
         if (i.rm >= 0) {
             c.setReg(i.reg, s, d);
@@ -119,7 +119,7 @@ public final class DataMove {
         int s = i.osize;
         long acc = c.reg(0, s);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.read(la, s);
+        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
         boolean eq = d == acc;
         if (i.rm >= 0) {
             if (eq) c.setReg(i.rm, s, c.reg(i.reg, s));
@@ -137,7 +137,7 @@ public final class DataMove {
             long ea = c.ea(i);
             if ((ea & 15) != 0) throw c.fault(Vector.GP, 0);
             long la = c.lin(i.seg, ea, 16, true);
-            long lo = c.read64(la), hi = c.read64(la + 8);
+            long lo = c.readRmw(la, 8), hi = c.readRmw(la + 8, 8);
             if (lo == c.r[0] && hi == c.r[2]) {
                 c.probeWrite(la, 16);
                 c.write64(la, c.r[3]);
@@ -154,7 +154,7 @@ public final class DataMove {
             return;
         }
         long la = c.linE(i, 8, true);
-        long m = c.read64(la);
+        long m = c.readRmw(la, 8);
         long edxeax = (c.r[2] & 0xffffffffL) << 32 | (c.r[0] & 0xffffffffL);
         if (m == edxeax) {
             c.write64(la, (c.r[1] & 0xffffffffL) << 32 | (c.r[3] & 0xffffffffL));

@@ -35,12 +35,12 @@ public final class MulDiv {
             return;
         }
         long la = c.linE(i, s, true);
-        c.write(la, s, ~c.read(la, s) & mask(s));
+        c.write(la, s, ~c.readRmw(la, s) & mask(s));
     }
 
     private static void neg(Cpu c, Insn i, int s) {
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.read(la, s);
+        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
         long r = -d & mask(s);
         if (i.rm >= 0) c.setReg(i.rm, s, r);
         else c.write(la, s, r);

@@ -29,7 +29,7 @@ public final class ShiftRotate {
     public static void grp2(Cpu c, Insn i) {
         int s = i.osize, n = count(c, i);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.read(la, s);
+        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
         if (n == 0) {
             if (i.rm >= 0 && s == 4) c.setReg(i.rm, 4, d);   // a 32-bit destination is still written (zero-extends)
             return;
@@ -109,7 +109,7 @@ public final class ShiftRotate {
         int s = i.osize, bits = s * 8;
         int n = (int) (i.sub == 0 ? i.imm : c.r[1]) & (s == 8 ? 0x3f : 0x1f);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.read(la, s);
+        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
         if (n == 0) {
             if (i.rm >= 0 && s == 4) c.setReg(i.rm, 4, d);
             return;
