@@ -40,6 +40,9 @@ public final class Interpreter {
     /** When the caller asked for it (request_interrupt_window), return {@link Exit#IRQ_WINDOW_OPEN} as soon as IF=1 and no shadow. */
     public boolean requestInterruptWindow;
 
+    /** Prefix of {@link #internalError} when the cause is a defect of jkvm rather than an unimplemented feature. */
+    public static final String BUG_PREFIX = "jkvm bug: ";
+
     // INTERNAL_ERROR details
     public String internalError;
     public long internalRip;
@@ -64,7 +67,8 @@ public final class Interpreter {
         try {
             return loop();
         } catch (RuntimeException | StackOverflowError e) {
-            return internal(e.getClass().getSimpleName() + ": " + e.getMessage());
+            // a bug in jkvm, not in the guest: report it as KVM would an emulation failure, never throw
+            return internal(BUG_PREFIX + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
