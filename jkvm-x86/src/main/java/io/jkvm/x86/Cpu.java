@@ -211,11 +211,7 @@ public class Cpu extends Memory {
         if (i.base >= 0) a += r[i.base];
         if (i.index >= 0) a += r[i.index] << i.scale;
         if (i.ripRel) a += nextRip;
-        return switch (i.asize) {
-            case 2 -> a & 0xffff;
-            case 4 -> a & 0xffffffffL;
-            default -> a;
-        };
+        return a & i.eaMask;
     }
 
     /** Linear address of the memory operand, segment-checked for an access of {@code size} bytes. */

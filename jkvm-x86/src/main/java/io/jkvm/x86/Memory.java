@@ -42,6 +42,11 @@ public abstract class Memory extends CpuState {
 
     // ---- exits queued by this instruction (MMIO writes, port output) and replayed answers (MMIO reads, IN)
     public int exitReason = Exit.NONE;
+    /**
+     * Set by anything that must end the current block after the instruction retires (a queued exit, HLT, a
+     * mode change): the run loop tests this one field per instruction instead of each condition.
+     */
+    public boolean attention;
     public long exitAddr;         // MMIO gpa or port
     public int exitLen;           // bytes
     public boolean exitWrite;
@@ -438,8 +443,10 @@ public abstract class Memory extends CpuState {
 
     /** Called when an instruction retires: its replayed answers are used up. */
     public final void retireReplay() {
-        replayCount = 0;
-        replayPos = 0;
+        if (replayCount != 0) {
+            replayCount = 0;
+            replayPos = 0;
+        }
     }
 
     /** Queues an exit that does not block the instruction (MMIO write, OUT); it is reported after it retires. */
@@ -452,6 +459,7 @@ public abstract class Memory extends CpuState {
         if (queuedCount == queuedAddr.length) throw new io.jkvm.x86.exec.Unimplemented("more than 8 exits in one instruction");
         int k = (queuedHead + queuedCount++) % queuedAddr.length;
         queuedElems[k] = count;
+        attention = true;
         queuedString[k] = string;
         queuedKind[k] = kind;
         queuedAddr[k] = addr;

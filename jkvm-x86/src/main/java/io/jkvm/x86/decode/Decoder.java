@@ -155,6 +155,7 @@ public final class Decoder {
         in.osize = osize;
         int asize = mode64 ? (adsz ? 4 : 8) : (adsz ? 6 - defSize : defSize);
         in.asize = asize;
+        in.eaMask = asize == 8 ? -1L : asize == 4 ? 0xffffffffL : 0xffff;
         // ---- ModRM
         boolean anyRex = in.rex;
         if ((flags & F_MODRM) != 0) {

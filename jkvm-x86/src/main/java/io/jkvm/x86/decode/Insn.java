@@ -12,6 +12,8 @@ public final class Insn {
     public int osize;
     /** Address size in bytes (2, 4, 8). */
     public int asize;
+    /** Effective addresses wrap at the address size: 0xffff, 0xffffffff or -1. */
+    public long eaMask = -1;
     public int len;
     /** The opcode (0x0F-map opcodes are 0x100 + byte, 0F38 0x200 +, 0F3A 0x300 +). */
     public int opcode;
@@ -47,7 +49,7 @@ public final class Insn {
     public void copyFrom(Insn o) {
         op = o.op; sub = o.sub; osize = o.osize; asize = o.asize; len = o.len; opcode = o.opcode; reg = o.reg;
         rm = o.rm; mod = o.mod; seg = o.seg; base = o.base; index = o.index; scale = o.scale; disp = o.disp;
-        ripRel = o.ripRel; mem = o.mem; imm = o.imm; imm2 = o.imm2; rep = o.rep; lock = o.lock;
+        eaMask = o.eaMask; ripRel = o.ripRel; mem = o.mem; imm = o.imm; imm2 = o.imm2; rep = o.rep; lock = o.lock;
         opsizePrefix = o.opsizePrefix; rexW = o.rexW; rex = o.rex; segOverride = o.segOverride;
     }
 

@@ -22,14 +22,31 @@ final class BlockCache {
     private final Block scratch = new Block();
     long decodedBlocks;
 
-    /** The block at the current RIP; throws a guest fault if fetching faults. Null when the code is not in RAM. */
-    Block lookup(Cpu c) {
+    /**
+     * The block at the current RIP; throws a guest fault if fetching faults; null when the code is not in
+     * RAM. {@code prev}, the block that just ran, remembers its successor: a hit there skips the hash table
+     * (the translation, mode and bytes are still checked).
+     */
+    Block lookup(Cpu c, Block prev) {
         long la = c.mode64 ? c.segBase[Cpu.CS] + c.rip : (c.segBase[Cpu.CS] + c.rip) & 0xffffffffL;
         if (!c.mode64 && c.rip > c.segLimit[Cpu.CS]) throw c.fault(io.jkvm.x86.exc.Vector.GP, 0);
         long pa = c.translateExec(la);
+        int key = (c.mode64 ? 1 : 0) | (c.defaultSize == 4 ? 2 : 0);
+        if (prev != null && prev.succRip == c.rip) {
+            Block s = prev.succ;
+            if (s.pa == pa && s.modeKey == key && s.unchanged()) return s;
+        }
+        Block found = lookupSlow(c, pa, key, la);
+        if (prev != null && found != null && !found.uncached && !prev.uncached) {
+            prev.succ = found;
+            prev.succRip = c.rip;
+        }
+        return found;
+    }
+
+    private Block lookupSlow(Cpu c, long pa, int key, long la) {
         RamSlot slot = c.slot(pa);
         if (slot == null) return null;
-        int key = (c.mode64 ? 1 : 0) | (c.defaultSize == 4 ? 2 : 0);
         int idx = (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
         Block b = table[idx];
         if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory && b.unchanged()) return b;
@@ -56,10 +73,15 @@ final class BlockCache {
         to.memOff = from.memOff;
         to.codeLen = from.codeLen;
         System.arraycopy(from.code, 0, to.code, 0, from.codeLen);
+        to.snapshot();
+        to.ripMask = from.ripMask;
+        to.succ = null;
+        to.succRip = -1;
         to.uncached = true;
     }
 
     void flush() {
+        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; }
         java.util.Arrays.fill(table, null);
     }
 
@@ -115,6 +137,10 @@ final class BlockCache {
         b.count = n;
         b.codeLen = (int) Math.min(off, pageLeft);
         MemorySegment.copy(mem, b.memOff, b.codeSeg, 0, b.codeLen);
+        b.snapshot();
+        b.ripMask = c.mode64 ? -1L : c.defaultSize == 4 ? 0xffffffffL : 0xffff;
+        b.succ = null;
+        b.succRip = -1;
     }
 
     /** Instructions after which the next RIP, the mode or the interrupt state may have changed. */

@@ -74,6 +74,7 @@ public final class Interpreter {
 
     private int loop() {
         if (c.hasQueuedExit()) return c.popQueuedExit();
+        Block prev = null;
         while (true) {
             if (stopRequested) {
                 stopRequested = false;
@@ -84,14 +85,16 @@ public final class Interpreter {
             if (c.halted) return Exit.HLT;
             Block b;
             try {
-                b = cache.lookup(c);
+                b = cache.lookup(c, prev);
             } catch (GuestFault f) {
+                prev = null;
                 c.nextRip = c.rip;
                 if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
                 continue;
             }
             if (b == null) return internal("instruction fetch from non-RAM at RIP " + Long.toHexString(c.rip));
             int r = execute(b);
+            prev = b;
             if (r != Exit.NONE) return r;
         }
     }
@@ -140,13 +143,15 @@ public final class Interpreter {
 
     /** Runs the instructions of {@code b}; returns an exit or NONE to continue with the next block. */
     private int execute(Block b) {
-        long start = c.rip;
+        long start = c.rip, mask = b.ripMask;
         int n = b.count;
+        Insn[] insns = b.insns;
+        int[] offsets = b.offsets;
         for (int k = 0; k < n; k++) {
-            Insn i = b.insns[k];
-            long rip = start + b.offsets[k];
+            Insn i = insns[k];
+            long rip = start + offsets[k];
+            long next = (rip + i.len) & mask;
             c.rip = rip;
-            long next = rip + i.len;
             c.nextRip = next;
             try {
                 dispatch(i);
@@ -165,18 +170,14 @@ public final class Interpreter {
                 return internal(u.getMessage());
             }
             c.retireReplay();
-            if (!c.mode64 && c.defaultSize == 2 && c.nextRip == next) c.nextRip &= 0xffff;
-            else if (!c.mode64 && c.nextRip == next) c.nextRip &= 0xffffffffL;
-            c.rip = c.nextRip;
-            if (c.hasQueuedExit()) {
+            long nr = c.nextRip;
+            c.rip = nr;
+            if (c.attention) {
                 instructions += k + 1;
-                return c.popQueuedExit();
+                c.attention = false;
+                return c.hasQueuedExit() ? c.popQueuedExit() : Exit.NONE;
             }
-            if (c.halted) {
-                instructions += k + 1;
-                return Exit.NONE;
-            }
-            if (c.nextRip != next) {
+            if (nr != next) {
                 instructions += k + 1;
                 return Exit.NONE;
             }

@@ -127,6 +127,7 @@ public final class SystemOps {
     public static void hlt(Cpu c) {
         requireCpl0(c);
         c.halted = true;
+        c.attention = true;
     }
 
     public static void clts(Cpu c) {
