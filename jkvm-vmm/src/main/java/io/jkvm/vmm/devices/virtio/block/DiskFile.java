@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** A raw disk image file (the host side of virtio-blk; the device model itself holds no file). */
-public final class DiskFile implements Disk, AutoCloseable {
+public final class DiskFile implements Disk, java.io.Closeable {
     private final Path path;
     private final FileChannel channel;
     private final boolean readOnly;
