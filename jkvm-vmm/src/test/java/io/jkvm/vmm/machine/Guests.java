@@ -61,6 +61,42 @@ final class Guests {
                 mov $0x180000, %esp
             """;
 
+    /** Macros for the virtio guests: register writes, the driver's probe and a queue's set-up (virtio 1.x §3.1.1, §4.2.3.2). */
+    static final String VIRTIO = """
+            .set VIRTIO, 0xe0000000
+            .macro vw off, val
+                movl \\val, VIRTIO+\\off
+            .endm
+            .macro virtio_probe devid
+                cmpl $0x74726976, VIRTIO+0x000
+                jne fail
+                cmpl $2, VIRTIO+0x004
+                jne fail
+                cmpl $\\devid, VIRTIO+0x008
+                jne fail
+                vw 0x070, $1
+                vw 0x070, $3
+                vw 0x024, $1
+                vw 0x020, $1
+                vw 0x024, $0
+                vw 0x020, $0
+                vw 0x070, $0xb
+                testl $8, VIRTIO+0x070
+                jz fail
+            .endm
+            .macro virtio_queue q, num, desc, avail, used
+                vw 0x030, $\\q
+                vw 0x038, $\\num
+                vw 0x080, $\\desc
+                vw 0x084, $0
+                vw 0x090, $\\avail
+                vw 0x094, $0
+                vw 0x0a0, $\\used
+                vw 0x0a4, $0
+                vw 0x044, $1
+            .endm
+            """;
+
     /** Assembles {@code body} after the prelude into a multiboot image file in {@code dir}. */
     static Path image(Path dir, String name, String body) throws IOException {
         Backends.assumeAssembler();
