@@ -78,6 +78,38 @@ public final class Builder {
         }
     }
 
+    /** What a snapshot restore supplies, in the order the builder calls it. */
+    public interface Restorer {
+        /** Fills guest RAM. */
+        void memory(GuestMemory memory);
+
+        /** Restores one vCPU, created with the saved id, before any other VM-wide state. */
+        void vcpu(Vcpu vcpu);
+
+        /** Restores the VM-wide state: irqchip, PIT, clock. */
+        void vm(Vm vm);
+    }
+
+    /** Builds the machine {@code c} describes with its devices in {@code states}, then lets {@code r} restore the rest. */
+    public static Machine restore(MachineConfig c, Boot boot, Devices.States states, int[] vcpuIds, ConsoleIo io, Restorer r) {
+        Parts p = assemble(c, states, io);
+        try {
+            r.memory(p.memory);
+            Devices devices = p.devices(fwCfg(c, boot).withState(states.fwCfg()));
+            List<Vcpu> vcpus = new ArrayList<>();
+            for (int id : vcpuIds) {
+                Vcpu v = p.vm.createVcpu(id);
+                vcpus.add(v);
+                r.vcpu(v);
+            }
+            r.vm(p.vm);
+            return p.machine(c, devices, vcpus, boot, io);
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
     /** The pieces of a machine before its vCPUs exist. */
     static final class Parts {
         Kvm kvm;

@@ -50,6 +50,11 @@ public final class FwCfg implements BusDevice {
         return new State(selector, offset);
     }
 
+    /** The same items in state {@code s} (a restore rebuilds the items from the machine's configuration). */
+    public FwCfg withState(State s) {
+        return new FwCfg(s, items);
+    }
+
     /** The bytes of item {@code key}, or null. */
     public byte[] item(int key) {
         byte[] b = items.get(key);
