@@ -109,8 +109,8 @@ public final class Machine implements AutoCloseable {
         control.finish(exit);
     }
 
-    /** Waits for the machine to end; on timeout stops it with a {@link MachineExit.Stopped} and returns that. */
-    public MachineExit awaitExit(Duration timeout) throws InterruptedException {
+    /** Waits up to {@code timeout} for the machine to end; returns how, or null if it still runs. */
+    public MachineExit waitForExit(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (control) {
             while (control.exit == null) {
@@ -118,7 +118,13 @@ public final class Machine implements AutoCloseable {
                 if (left <= 0) break;
                 control.wait(Math.max(1, left / 1_000_000));
             }
+            return control.exit;
         }
+    }
+
+    /** Waits for the machine to end; on timeout stops it with a {@link MachineExit.Stopped} and returns that. */
+    public MachineExit awaitExit(Duration timeout) throws InterruptedException {
+        waitForExit(timeout);
         control.finish(new MachineExit.Stopped("no exit within " + timeout, 124));
         for (Thread t : threads) t.join(5_000);
         return control.exit;

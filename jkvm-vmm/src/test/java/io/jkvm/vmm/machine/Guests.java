@@ -12,12 +12,12 @@ import java.nio.file.Path;
  * what it can itself, stores values for the host at {@link #RESULT}, and ends through isa-debug-exit. They
  * stay small in CPL0 instructions, because the nested host emulates CPL0 at ~1–2 M instructions/s.
  */
-final class Guests {
+public final class Guests {
     private Guests() {}
 
-    static final long BASE = 0x100000;
+    public static final long BASE = 0x100000;
     /** Where guests store values for the host to read after the run. */
-    static final long RESULT = 0x200000;
+    public static final long RESULT = 0x200000;
 
     static final String PRELUDE = """
             .code32
@@ -62,7 +62,7 @@ final class Guests {
             """;
 
     /** Macros for the virtio guests: register writes, the driver's probe and a queue's set-up (virtio 1.x §3.1.1, §4.2.3.2). */
-    static final String VIRTIO = """
+    public static final String VIRTIO = """
             .set VIRTIO, 0xe0000000
             .macro vw off, val
                 movl \\val, VIRTIO+\\off
@@ -98,7 +98,7 @@ final class Guests {
             """;
 
     /** Assembles {@code body} after the prelude into a multiboot image file in {@code dir}. */
-    static Path image(Path dir, String name, String body) throws IOException {
+    public static Path image(Path dir, String name, String body) throws IOException {
         Backends.assumeAssembler();
         byte[] bin = Gas.assemble(PRELUDE + body, BASE);
         return Files.write(dir.resolve(name + ".mb"), bin);
