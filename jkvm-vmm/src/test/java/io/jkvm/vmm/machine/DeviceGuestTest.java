@@ -64,6 +64,65 @@ class DeviceGuestTest {
         }
     }
 
+    /**
+     * The UART's interrupt through the in-kernel irqchip: IRQ 4 → master 8259 (vector 0x24) → the BSP's LINT0
+     * (ExtINT). The guest sleeps in HLT with interrupts on; only the interrupt can wake it to read the byte.
+     * The handler ends the run itself instead of returning: the nested PVM host cannot emulate IRET at CPL0
+     * (KVM_EXIT_INTERNAL_ERROR, like lock cmpxchg16b).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void uartReceiveInterruptWakesTheGuest(String backend) throws Exception {
+        var in = new ByteArrayInputStream("Z".getBytes(StandardCharsets.US_ASCII));
+        try (MachineRun r = MachineRun.run(config(backend, "uart-irq", """
+                    .set VEC, 0x24
+                    mov $handler, %eax
+                    mov %ax, idt + VEC * 8
+                    movw $0x10, idt + VEC * 8 + 2
+                    movw $0x8e00, idt + VEC * 8 + 4
+                    shr $16, %eax
+                    mov %ax, idt + VEC * 8 + 6
+                    lidt idt_desc
+                    .macro outb port, val
+                        mov $\\val, %al
+                        out %al, $\\port
+                    .endm
+                    outb 0x20, 0x11
+                    outb 0xa0, 0x11
+                    outb 0x21, 0x20
+                    outb 0xa1, 0x28
+                    outb 0x21, 0x04
+                    outb 0xa1, 0x02
+                    outb 0x21, 0x01
+                    outb 0xa1, 0x01
+                    outb 0x21, 0xef
+                    outb 0xa1, 0xff
+                    mov $COM1+4, %dx
+                    mov $0x08, %al
+                    out %al, %dx
+                    mov $COM1+1, %dx
+                    mov $0x01, %al
+                    out %al, %dx
+                    sti
+                1:  hlt
+                    jmp 1b
+                handler:
+                    mov $COM1, %dx
+                    in %dx, %al
+                    mov %al, RESULT
+                    mov $0x20, %al
+                    out %al, $0x20
+                    exit 0
+                    .align 8
+                idt: .fill (VEC + 1) * 8, 1, 0
+                idt_desc: .word (VEC + 1) * 8 - 1
+                    .long idt
+                """), in)) {
+            assertEquals(PASS, r.exit(), r.toString());
+            assertEquals('Z', r.machine().memory().u8(Guests.RESULT), "the handler read the byte");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void rtcReadsTodaysDateInBcd(String backend) throws Exception {
