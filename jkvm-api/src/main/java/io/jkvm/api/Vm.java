@@ -11,6 +11,7 @@ import io.jkvm.api.uapi.IrqLevel;
 import io.jkvm.api.uapi.IrqRoutingEntry;
 import io.jkvm.api.uapi.MemoryAlias;
 import io.jkvm.api.uapi.MemoryRegion;
+import io.jkvm.api.uapi.PitState2;
 import io.jkvm.api.uapi.PpcPvinfo;
 import io.jkvm.api.uapi.UserspaceMemoryRegion;
 import io.jkvm.api.uapi.XenHvmConfig;
@@ -135,6 +136,26 @@ public interface Vm extends AutoCloseable {
 
     /** KVM_SIGNAL_MSI: injects one MSI directly; returns &gt;0 delivered, 0 blocked by the guest. */
     int signalMsi(long address, int data);
+
+    /**
+     * KVM_CREATE_PIT2 (KVM_CAP_PIT2): creates the in-kernel i8254 PIT (ports 0x40–0x43, and 0x61 with
+     * {@link PitState2#KVM_PIT_SPEAKER_DUMMY}), wired to GSI 0. Needs an irqchip first.
+     *
+     * @throws KvmException EEXIST if repeated, ENOENT without an irqchip, ENOTTY where the backend has no PIT
+     */
+    default void createPit2(int flags) {
+        throw new KvmException(Errno.ENOTTY, "KVM_CREATE_PIT2: not implemented by this backend");
+    }
+
+    /** KVM_GET_PIT2 (KVM_CAP_PIT_STATE2). ENXIO without a PIT. */
+    default PitState2 getPit2() {
+        throw new KvmException(Errno.ENOTTY, "KVM_GET_PIT2: not implemented by this backend");
+    }
+
+    /** KVM_SET_PIT2 (KVM_CAP_PIT_STATE2). ENXIO without a PIT. */
+    default void setPit2(PitState2 state) {
+        throw new KvmException(Errno.ENOTTY, "KVM_SET_PIT2: not implemented by this backend");
+    }
 
     /** Closes the VM and every vCPU of it. */
     @Override

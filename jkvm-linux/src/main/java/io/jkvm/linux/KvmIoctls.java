@@ -20,6 +20,7 @@ import io.jkvm.api.uapi.MemoryAlias;
 import io.jkvm.api.uapi.MemoryRegion;
 import io.jkvm.api.uapi.MpState;
 import io.jkvm.api.uapi.MsrEntry;
+import io.jkvm.api.uapi.PitState2;
 import io.jkvm.api.uapi.PpcPvinfo;
 import io.jkvm.api.uapi.Regs;
 import io.jkvm.api.uapi.SignalMask;
@@ -85,7 +86,9 @@ public final class KvmIoctls {
     public static final long KVM_ASSIGN_SET_MSIX_NR = iow("KVM_ASSIGN_SET_MSIX_NR", 0x73, AssignedMsixNr.LAYOUT);
     public static final long KVM_ASSIGN_SET_MSIX_ENTRY = iow("KVM_ASSIGN_SET_MSIX_ENTRY", 0x74, AssignedMsixEntry.LAYOUT);
     public static final long KVM_DEASSIGN_DEV_IRQ = iow("KVM_DEASSIGN_DEV_IRQ", 0x75, AssignedIrq.LAYOUT);
-    public static final long KVM_CREATE_PIT2 = iow("KVM_CREATE_PIT2", 0x77, 64);
+    public static final long KVM_CREATE_PIT2 = iow("KVM_CREATE_PIT2", 0x77, PitState2.PIT_CONFIG_SIZE);
+    public static final long KVM_GET_PIT2 = ior("KVM_GET_PIT2", 0x9f, PitState2.LAYOUT);
+    public static final long KVM_SET_PIT2 = iow("KVM_SET_PIT2", 0xa0, PitState2.LAYOUT);
     public static final long KVM_SET_BOOT_CPU_ID = io("KVM_SET_BOOT_CPU_ID", 0x78);
     public static final long KVM_XEN_HVM_CONFIG = iow("KVM_XEN_HVM_CONFIG", 0x7a, XenHvmConfig.LAYOUT);
     public static final long KVM_SET_CLOCK = iow("KVM_SET_CLOCK", 0x7b, ClockData.LAYOUT);

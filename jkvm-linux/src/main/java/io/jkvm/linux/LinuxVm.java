@@ -18,6 +18,7 @@ import io.jkvm.api.uapi.IrqRoutingEntry;
 import io.jkvm.api.uapi.Mem;
 import io.jkvm.api.uapi.MemoryAlias;
 import io.jkvm.api.uapi.MemoryRegion;
+import io.jkvm.api.uapi.PitState2;
 import io.jkvm.api.uapi.PpcPvinfo;
 import io.jkvm.api.uapi.UserspaceMemoryRegion;
 import io.jkvm.api.uapi.XenHvmConfig;
@@ -224,6 +225,21 @@ final class LinuxVm implements Vm {
             Mem.u32(b, 4, (int) (address >>> 32));
             Mem.u32(b, 8, data);
         });
+    }
+
+    @Override
+    public void createPit2(int flags) {
+        fd.ioctl("KVM_CREATE_PIT2", KVM_CREATE_PIT2, PitState2.PIT_CONFIG_SIZE, b -> Mem.u32(b, 0, flags), null);
+    }
+
+    @Override
+    public PitState2 getPit2() {
+        return fd.ioctl("KVM_GET_PIT2", KVM_GET_PIT2, PitState2.LAYOUT.byteSize(), null, PitState2::read);
+    }
+
+    @Override
+    public void setPit2(PitState2 state) {
+        fd.ioctl("KVM_SET_PIT2", KVM_SET_PIT2, PitState2.LAYOUT.byteSize(), state::write, null);
     }
 
     @Override

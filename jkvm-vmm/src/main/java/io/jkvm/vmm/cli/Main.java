@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jkvm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The Linux KVM API in Java: a /dev/kvm backend, a pure-Java KVM, and a VMM on top.",
-        subcommands = {InfoCommand.class, HelloCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, HelloCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1, EXIT_USAGE = 2, EXIT_SOFTWARE = 70;
 
@@ -29,8 +29,12 @@ public final class Main implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing subcommand");
     }
 
+    /** The writer main() gives picocli for stdout; a command seeing it may write raw bytes to System.out instead. */
+    static volatile PrintWriter processStdout;
+
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        processStdout = new PrintWriter(System.out, true);
+        System.exit(execute(processStdout, new PrintWriter(System.err, true), args));
     }
 
     /** Runs the CLI in-process with {@code out}/{@code err} as its streams; returns the exit status. */
@@ -58,6 +62,14 @@ public final class Main implements Runnable {
         return switch (e) {
             case KvmException k -> {
                 err.println(who + ": " + k.getMessage());
+                yield EXIT_FAILURE;
+            }
+            case io.jkvm.vmm.boot.BootException b -> {
+                err.println(who + ": " + b.getMessage());
+                yield EXIT_FAILURE;
+            }
+            case io.jkvm.vmm.snapshot.SnapshotException sn -> {
+                err.println(who + ": " + sn.getMessage());
                 yield EXIT_FAILURE;
             }
             case CliFailure f -> {

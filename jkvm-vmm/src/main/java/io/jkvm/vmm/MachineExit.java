@@ -1,0 +1,48 @@
+package io.jkvm.vmm;
+
+/** How a machine stopped, and the process exit status {@code jkvm run} gives for it. */
+public sealed interface MachineExit {
+    int status();
+
+    String describe();
+
+    /** isa-debug-exit: status = (value << 1) | 1, as QEMU. */
+    record DebugExit(int status) implements MachineExit {
+        public String describe() { return "guest wrote to isa-debug-exit: status " + status; }
+    }
+
+    /** The guest asked for a reset (i8042 0xFE, KVM_SYSTEM_EVENT_RESET); jkvm does not reboot, it stops. */
+    record Reset(String how) implements MachineExit {
+        public int status() { return 0; }
+        public String describe() { return "guest reset (" + how + ")"; }
+    }
+
+    /** KVM_SYSTEM_EVENT_SHUTDOWN: the guest powered off. */
+    record PowerOff() implements MachineExit {
+        public int status() { return 0; }
+        public String describe() { return "guest powered off"; }
+    }
+
+    /** KVM_EXIT_SHUTDOWN: a triple fault. */
+    record TripleFault(int vcpu, long rip) implements MachineExit {
+        public int status() { return 1; }
+        public String describe() { return String.format("vCPU %d triple-faulted (KVM_EXIT_SHUTDOWN) at rip=%#x", vcpu, rip); }
+    }
+
+    /** HLT with interrupts off and nothing to wake it, or HLT reaching the VMM without an in-kernel LAPIC. */
+    record Halted(int vcpu, long rip) implements MachineExit {
+        public int status() { return 0; }
+        public String describe() { return String.format("vCPU %d halted at rip=%#x", vcpu, rip); }
+    }
+
+    /** Stopped from outside: a signal, a timeout, the embedding program. */
+    record Stopped(String why, int status) implements MachineExit {
+        public String describe() { return "stopped: " + why; }
+    }
+
+    /** An exit the VMM cannot handle, or a failure inside jkvm. */
+    record Error(String message) implements MachineExit {
+        public int status() { return 1; }
+        public String describe() { return message; }
+    }
+}
