@@ -67,7 +67,7 @@ class IrqchipTest {
             """;
 
     /**
-     * Runs the guest to its "ready" OUT, has another thread call {@code raise} 50 ms later (the guest is then
+     * Runs the guest to its "ready" OUT, has another thread call {@code raise} 200 ms later (the guest is then
      * halted inside run()), and checks the handler's vector and that the interrupt woke the HLT.
      */
     static void deliver(TestVm t, Vcpu cpu, String guest, int vec, Consumer<Vm> raise) {
@@ -75,7 +75,7 @@ class IrqchipTest {
         t.protectedMode(cpu, TestVm.CODE);
         assertEquals(1, expectOut(cpu, PORT_MARK));
         CompletableFuture<Void> raiser = CompletableFuture.runAsync(() -> raise.accept(t.vm),
-                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
         assertEquals(vec, expectOut(cpu, PORT_HANDLER), "the handler of the vector raised ran");
         raiser.join();
         long esp = cpu.getRegs().rsp();

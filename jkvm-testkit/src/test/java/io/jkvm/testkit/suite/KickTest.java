@@ -49,11 +49,11 @@ class KickTest {
             t.longMode(cpu, TestVm.CODE);
             if (user) t.userMode(cpu);
             assertEquals(1, expectOut(cpu, 0x10));
-            expect(VcpuExit.Intr.class, kickedRun(cpu, 100));
+            expect(VcpuExit.Intr.class, kickedRun(cpu, 200));
             long spins = cpu.getRegs().rbx();
             assertTrue(spins > 0, "the guest ran until the kick");
             // The kick is consumed: the next run() spins again until the next kick.
-            expect(VcpuExit.Intr.class, kickedRun(cpu, 100));
+            expect(VcpuExit.Intr.class, kickedRun(cpu, 200));
             assertTrue(cpu.getRegs().rbx() > spins, "the guest resumed where it was kicked");
         }
     }
@@ -79,7 +79,7 @@ class KickTest {
                 t.loadAsm(".code64\n mov $1, %al\n out %al, $0x10\n cli\n hlt\n out %al, $0x11\n");
                 t.longMode(cpu, TestVm.CODE);
                 assertEquals(1, expectOut(cpu, 0x10));
-                expect(VcpuExit.Intr.class, kickedRun(cpu, 100));
+                expect(VcpuExit.Intr.class, kickedRun(cpu, 200));
             }
         }
     }
