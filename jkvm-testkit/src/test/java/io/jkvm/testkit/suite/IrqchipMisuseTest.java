@@ -4,6 +4,7 @@ import static io.jkvm.api.Errno.*;
 import static io.jkvm.api.uapi.IrqRoutingEntry.*;
 import static io.jkvm.testkit.suite.Suite.*;
 
+import io.jkvm.api.Cap;
 import io.jkvm.api.Kvm;
 import io.jkvm.api.Vcpu;
 import io.jkvm.api.Vm;
@@ -23,6 +24,7 @@ class IrqchipMisuseTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void withoutAnIrqchip(String backend) {
         try (Kvm kvm = kvm(backend); Vm vm = kvm.createVm(); Vcpu cpu = vm.createVcpu(0)) {
+            assumeCap(kvm, Cap.KVM_CAP_IRQCHIP);
             assertErrno(ENXIO, () -> vm.irqLine(0, 1));
             assertErrno(ENXIO, () -> vm.getIrqchip(Irqchip.KVM_IRQCHIP_PIC_MASTER));
             assertErrno(EINVAL, () -> vm.setGsiRouting(List.of(msi(24, 0xfee00000L, 0x30))));
@@ -37,6 +39,7 @@ class IrqchipMisuseTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void withAnIrqchip(String backend) {
         try (Kvm kvm = kvm(backend); Vm vm = kvm.createVm()) {
+            assumeCap(kvm, Cap.KVM_CAP_IRQCHIP);
             vm.createIrqchip();
             assertErrno(EPERM, () -> vm.signalMsi(0xfee00000L, 0x30));  // no vCPU to take it: Linux's -1
             assertErrno(EEXIST, vm::createIrqchip);
@@ -53,6 +56,7 @@ class IrqchipMisuseTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void badGsiRoutes(String backend) {
         try (Kvm kvm = kvm(backend); Vm vm = kvm.createVm()) {
+            assumeCap(kvm, Cap.KVM_CAP_IRQCHIP);
             vm.createIrqchip();
             IrqRoutingEntry ok = msi(24, 0xfee00000L, 0x30);
             assertErrno(EINVAL, () -> vm.setGsiRouting(List.of(ok), 1));                                   // table flags

@@ -4,6 +4,7 @@ import static io.jkvm.testkit.suite.Guests.*;
 import static io.jkvm.testkit.suite.Suite.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jkvm.api.Cap;
 import io.jkvm.api.Vcpu;
 import io.jkvm.api.Vm;
 import io.jkvm.api.uapi.IoapicState;
@@ -86,6 +87,12 @@ class IrqchipTest {
 
     static TestVm vmWithIrqchip(String backend) {
         TestVm t = vm(backend);
+        try {
+            assumeCap(t.kvm, Cap.KVM_CAP_IRQCHIP);
+        } catch (RuntimeException skipped) {
+            t.close();
+            throw skipped;
+        }
         t.vm.createIrqchip();
         return t;
     }
@@ -125,6 +132,7 @@ class IrqchipTest {
     void gsiRoutedToAnMsi(String backend) {
         try (TestVm t = vmWithIrqchip(backend); Vcpu cpu = t.vm.createVcpu(0)) {
             // MSI address 0xfee00000: destination APIC id 0, physical; data: vector 0x32, fixed, edge.
+            assumeCap(t.kvm, Cap.KVM_CAP_IRQ_ROUTING);
             t.vm.setGsiRouting(List.of(IrqRoutingEntry.msi(24, 0xfee00000L, 0x32)));
             deliver(t, cpu, guest(0x32, ""), 0x32, vm -> vm.irqLine(24, 1));
         }
@@ -134,6 +142,7 @@ class IrqchipTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void signalMsi(String backend) {
         try (TestVm t = vmWithIrqchip(backend); Vcpu cpu = t.vm.createVcpu(0)) {
+            assumeCap(t.kvm, Cap.KVM_CAP_SIGNAL_MSI);
             deliver(t, cpu, guest(0x33, ""), 0x33, vm -> assertEquals(1, vm.signalMsi(0xfee00000L, 0x33), "delivered to one vCPU"));
         }
     }

@@ -4,6 +4,7 @@ import static io.jkvm.api.Errno.*;
 import static io.jkvm.testkit.suite.Suite.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jkvm.api.Cap;
 import io.jkvm.api.Vcpu;
 import io.jkvm.api.VcpuExit;
 import io.jkvm.api.uapi.SignalMask;
@@ -74,6 +75,7 @@ class KickTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void kickWhileHaltedInKernel(String backend) {
         try (TestVm t = vm(backend)) {
+            assumeCap(t.kvm, Cap.KVM_CAP_IRQCHIP);
             t.vm.createIrqchip();  // with an in-kernel irqchip HLT waits inside KVM_RUN, not in the VMM
             try (Vcpu cpu = t.vm.createVcpu(0)) {
                 t.loadAsm(".code64\n mov $1, %al\n out %al, $0x10\n cli\n hlt\n out %al, $0x11\n");

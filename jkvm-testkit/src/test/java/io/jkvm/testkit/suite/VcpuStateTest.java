@@ -119,6 +119,7 @@ class VcpuStateTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void mpStateWithIrqchip(String backend) {
         try (Kvm kvm = kvm(backend); Vm vm = kvm.createVm()) {
+            assumeCap(kvm, Cap.KVM_CAP_IRQCHIP);
             vm.createIrqchip();
             try (Vcpu bsp = vm.createVcpu(0); Vcpu ap = vm.createVcpu(1)) {
                 assertEquals(MpState.RUNNABLE, bsp.getMpState(), "the boot CPU runs");
