@@ -1,5 +1,6 @@
 package io.jkvm.testkit.suite;
 
+import io.jkvm.api.Cap;
 import io.jkvm.api.Errno;
 import io.jkvm.api.Kvm;
 import io.jkvm.api.KvmException;
@@ -114,6 +115,14 @@ final class Suite {
             return base + i;
         }
         throw new AssertionError("opcode not found in guest");
+    }
+
+    /**
+     * Skips loudly unless the backend reports {@code cap}: a backend offers only what it implements
+     * (ARCHITECTURE.md), so a family it does not report is not tested on it — and not counted as passed.
+     */
+    static void assumeCap(Kvm kvm, Cap cap) {
+        if (kvm.checkExtension(cap) == 0) Backends.skip("backend " + kvm.backendName() + " reports " + cap + " = 0");
     }
 
     // ---------------------------------------------------------------- host facts
