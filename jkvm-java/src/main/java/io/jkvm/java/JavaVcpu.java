@@ -22,7 +22,9 @@ import io.jkvm.api.uapi.Xcr;
 import io.jkvm.api.uapi.Xcrs;
 import io.jkvm.api.uapi.Xsave;
 import io.jkvm.x86.Cpu;
-import io.jkvm.x86.Platform;
+import io.jkvm.java.irq.IrqChip;
+import io.jkvm.java.irq.Lapic;
+import io.jkvm.java.timer.KvmClock;
 import io.jkvm.x86.RamSlot;
 import io.jkvm.x86.cpuid.CpuidTable;
 import io.jkvm.x86.exec.Exit;
@@ -38,13 +40,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A vCPU of the java backend: the CPU core plus the kvm_run block. {@link #run()} executes on the caller's
  * thread; IO-in and MMIO-read exits are completed on the next run by replaying the instruction with the
  * data the caller left in kvm_run, as KVM's emulator does.
  */
-final class JavaVcpu implements Vcpu, Platform {
+final class JavaVcpu implements Vcpu, IrqChip.Target {
     private static final int PIO_OFFSET = KvmRun.KVM_PIO_PAGE_OFFSET * 4096;
 
     private final JavaVm vm;
@@ -52,25 +55,40 @@ final class JavaVcpu implements Vcpu, Platform {
     final Cpu cpu;
     final Interpreter interp;
     private final KvmRun kvmRun;
+    /** This vCPU's local APIC, or null without an in-kernel irqchip. */
+    final Lapic lapic;
     private volatile boolean closed;
     private int slotGeneration = -1;
     /** What the previous exit left to complete: an IO-in or MMIO-read needing the caller's data. */
     private int pendingKind = Exit.NONE;
-    private int tscKhz = 2_000_000;
-    private MpState mpState;
-    private long apicBase;
+    private volatile int tscKhz = 2_000_000;
+    /** Guest TSC = (host ns − tscBaseNs) × kHz / 10^6, plus the CPU's TSC offset. */
+    private final long tscBaseNs;
+    private volatile int mpState;
     private List<CpuidEntry2> cpuid2 = List.of();
+    private boolean ranOnce;
+
+    /** Set under the irqchip lock: an interrupt is deliverable to this CPU (read once per block). */
+    volatile boolean irqPending;
+    /** INIT/SIPI/NMI delivered by another thread, applied by this vCPU's thread. */
+    private volatile boolean pendingInit, pendingNmi;
+    private volatile int pendingSipi = -1;
+    private volatile Thread runner;
+    /** MSR_KVM_SYSTEM_TIME_NEW as written by the guest. */
+    volatile long systemTimeMsr;
 
     JavaVcpu(JavaVm vm, int id) {
         this.vm = vm;
         this.id = id;
-        this.cpu = new Cpu(id, this);
+        this.tscBaseNs = vm.createdNs;
+        this.cpu = new Cpu(id, new VcpuPlatform(vm, this));
         this.interp = new Interpreter(cpu);
         // kvm_run is freed with the vCPU object, never explicitly: a late reader can never touch freed memory
         this.kvmRun = new KvmRun(Arena.ofAuto().allocate(KvmRun.SIZE, 4096));
-        this.apicBase = 0xfee00000L | (1L << 11) | (id == vm.bootCpuId() ? 1L << 8 : 0);
-        cpu.apicBase = apicBase;
-        this.mpState = MpState.RUNNABLE;
+        cpu.apicBase = 0xfee00000L | (1L << 11) | (id == vm.bootCpuId() ? 1L << 8 : 0);
+        IrqChip chip = vm.irqchip;
+        this.lapic = chip == null ? null : chip.addVcpu(id, this);
+        this.mpState = chip != null && id != vm.bootCpuId() ? MpState.KVM_MP_STATE_UNINITIALIZED : MpState.KVM_MP_STATE_RUNNABLE;
     }
 
     private void check() {
@@ -88,11 +106,107 @@ final class JavaVcpu implements Vcpu, Platform {
         return kvmRun;
     }
 
-    // ================================================================ Platform (memory only, for now)
+    // ================================================================ time
+
+    /** The guest TSC at host time {@code nowNs} (split arithmetic: no overflow over long uptimes). */
+    long tscAt(long nowNs) {
+        long dn = nowNs - tscBaseNs;
+        long khz = tscKhz;
+        return dn / 1_000_000L * khz + dn % 1_000_000L * khz / 1_000_000L + cpu.tscOffset;
+    }
 
     @Override
-    public RamSlot slotOf(long gpa) {
-        return vm.slots.find(gpa);
+    public long tscToNs(long tsc) {
+        long t = tsc - cpu.tscOffset;
+        long khz = tscKhz;
+        if (t <= 0) return tscBaseNs;
+        return tscBaseNs + t / khz * 1_000_000L + t % khz * 1_000_000L / khz;
+    }
+
+    /** MSR_KVM_SYSTEM_TIME_NEW: bit 0 enables; the rest is the guest-physical address of pvclock_vcpu_time_info. */
+    void setSystemTimeMsr(long v) {
+        systemTimeMsr = v;
+        updateKvmClock();
+    }
+
+    /** Rewrites the pvclock structure (after enabling, KVM_SET_CLOCK, a TSC rate or offset change). */
+    void updateKvmClock() {
+        long v = systemTimeMsr;
+        if ((v & 1) == 0) return;
+        long gpa = v & ~1L;
+        RamSlot s = vm.slots.find(gpa);
+        if (s == null || gpa + 32 > s.gpa + s.size) return;
+        long now = System.nanoTime();
+        int[] scale = KvmClock.timeScale(1_000_000_000L, tscKhz * 1000L);
+        KvmClock.writeTimeInfo(s.memory, gpa - s.gpa, tscAt(now), vm.kvmclockAt(now), scale[0], scale[1]);
+        s.markDirty(gpa);
+    }
+
+    // ================================================================ IrqChip.Target
+
+    @Override
+    public void interruptStateChanged() {
+        boolean p = vm.irqchip.pending(lapic);
+        irqPending = p;
+        if (p) wake();
+    }
+
+    @Override
+    public void timerChanged() {
+        wake();
+    }
+
+    @Override
+    public void init() {
+        pendingInit = true;
+        interp.requestEvent();
+        wake();
+    }
+
+    @Override
+    public void sipi(int vector) {
+        pendingSipi = vector;
+        interp.requestEvent();
+        wake();
+    }
+
+    @Override
+    public void nmi() {
+        pendingNmi = true;
+        interp.requestEvent();
+        wake();
+    }
+
+    private void wake() {
+        Thread t = runner;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Applies INIT/SIPI/NMI that other threads delivered (SDM Vol. 3A §8.4, §10.6.1). */
+    private void applyEvents() {
+        if (pendingInit) {
+            pendingInit = false;
+            cpu.reset();
+            cpu.apicBase = lapic != null ? lapic.apicBase() : cpu.apicBase;
+            interp.flushCache();
+            if (lapic != null) vm.irqchip.resetLapic(lapic);
+            mpState = MpState.KVM_MP_STATE_INIT_RECEIVED;
+        }
+        int sipi = pendingSipi;
+        if (sipi >= 0) {
+            pendingSipi = -1;
+            if (mpState == MpState.KVM_MP_STATE_INIT_RECEIVED) {
+                cpu.setSeg(Cpu.CS, sipi << 8, (long) sipi << 12, 0xffff, 0x9b);
+                cpu.rip = 0;
+                cpu.halted = false;
+                mpState = MpState.KVM_MP_STATE_RUNNABLE;
+            }
+        }
+        if (pendingNmi) {
+            pendingNmi = false;
+            cpu.nmiPending = true;
+            cpu.halted = false;
+        }
     }
 
     // ================================================================ KVM_RUN
@@ -100,16 +214,55 @@ final class JavaVcpu implements Vcpu, Platform {
     @Override
     public VcpuExit run() {
         check();
+        runner = Thread.currentThread();
+        ranOnce = true;
         if (slotGeneration != vm.slots.generation) {
             slotGeneration = vm.slots.generation;
             cpu.flushTlb();
         }
         completePending();
         if (kvmRun.immediate_exit() != 0) return finish(VcpuExit.KVM_EXIT_INTR);
-        interp.requestInterruptWindow = kvmRun.request_interrupt_window() != 0;
-        cpu.cr8 = kvmRun.cr8() & 0xf;
-        int r = interp.run();
-        return finish(mapExit(r));
+        if (lapic == null) {
+            interp.requestInterruptWindow = kvmRun.request_interrupt_window() != 0;
+            cpu.cr8 = kvmRun.cr8() & 0xf;
+        }
+        while (true) {
+            applyEvents();
+            if (mpState == MpState.KVM_MP_STATE_UNINITIALIZED || mpState == MpState.KVM_MP_STATE_INIT_RECEIVED) {
+                if (!waitFor(() -> pendingSipi >= 0 || pendingInit)) return finish(VcpuExit.KVM_EXIT_INTR);
+                continue;
+            }
+            int r = interp.run();
+            if (r == Exit.EVENT) continue;
+            if (r == Exit.HLT && lapic != null) {
+                if (!waitFor(this::wakeable)) return finish(VcpuExit.KVM_EXIT_INTR);
+                continue;
+            }
+            return finish(mapExit(r));
+        }
+    }
+
+    /** A halted CPU resumes for an NMI, INIT/SIPI, or an interrupt it may take (IF=1). */
+    private boolean wakeable() {
+        return pendingInit || pendingSipi >= 0 || pendingNmi || (cpu.nmiPending && !cpu.nmiMasked)
+                || ((cpu.flags & Cpu.IF) != 0 && irqPending);
+    }
+
+    /**
+     * Blocks the vCPU thread (in-kernel HLT / wait-for-SIPI) until {@code ready}, polling timers and sleeping
+     * until the next timer deadline. Returns false when kicked (the caller returns KVM_EXIT_INTR).
+     */
+    private boolean waitFor(java.util.function.BooleanSupplier ready) {
+        while (true) {
+            if (interp.consumeStop() || kvmRun.immediate_exit() != 0 || closed) return false;
+            cpu.platform.poll(cpu);
+            if (ready.getAsBoolean()) return true;
+            long now = System.nanoTime();
+            long deadline = lapic != null ? lapic.timerDeadlineNs() : Long.MAX_VALUE;
+            if (vm.pit != null) deadline = Math.min(deadline, vm.pit.nextDeadline());
+            if (deadline == Long.MAX_VALUE) LockSupport.park(this);
+            else if (deadline > now) LockSupport.parkNanos(this, deadline - now);
+        }
     }
 
     /** Hands the caller's answer to the instruction that exited, so its replay completes. */
@@ -207,15 +360,16 @@ final class JavaVcpu implements Vcpu, Platform {
         boolean iff = (cpu.flags & Cpu.IF) != 0;
         kvmRun.if_flag(iff ? 1 : 0);
         kvmRun.ready_for_interrupt_injection(iff && cpu.interruptShadow == 0 && cpu.pendingIrq < 0 ? 1 : 0);
-        kvmRun.cr8(cpu.cr8);
-        kvmRun.apic_base(cpu.apicBase);
+        kvmRun.cr8(cpu.platform.cr8(cpu));
+        kvmRun.apic_base(lapic != null ? lapic.apicBase() : cpu.apicBase);
         kvmRun.flags(0);
         return kvmRun.exit();
     }
 
     @Override
     public void kick() {
-        interp.stopRequested = true;
+        interp.requestStop();
+        wake();
     }
 
     // ================================================================ registers
@@ -235,7 +389,8 @@ final class JavaVcpu implements Vcpu, Platform {
     @Override
     public Sregs getSregs() {
         check();
-        return StateMapping.sregs(cpu, cpu.apicBase, cpu.pendingIrq);
+        Sregs s = StateMapping.sregs(cpu, lapic != null ? lapic.apicBase() : cpu.apicBase, cpu.pendingIrq);
+        return lapic == null ? s : s.with(b -> b.cr8 = cpu.platform.cr8(cpu));
     }
 
     @Override
@@ -243,7 +398,12 @@ final class JavaVcpu implements Vcpu, Platform {
         check();
         SregsCheck.validate(cpu, s);
         int pending = StateMapping.setSregs(cpu, s);
-        cpu.apicBase = s.apic_base();
+        if (lapic != null) {
+            vm.irqchip.setApicBase(lapic, s.apic_base(), true);
+            cpu.platform.setCr8(cpu, s.cr8() & 0xf);
+        } else {
+            cpu.apicBase = s.apic_base();
+        }
         cpu.pendingIrq = pending;
         interp.flushCache();
     }
@@ -259,14 +419,16 @@ final class JavaVcpu implements Vcpu, Platform {
     public void interrupt(int irq) {
         check();
         if (irq < 0 || irq > 255) throw new KvmException(Errno.EINVAL, "KVM_INTERRUPT: vector " + irq);
+        if (lapic != null) throw new KvmException(Errno.ENXIO, "KVM_INTERRUPT: the in-kernel irqchip injects interrupts");
         if (cpu.pendingIrq >= 0) throw new KvmException(Errno.EEXIST, "KVM_INTERRUPT: an interrupt is already queued");
         cpu.pendingIrq = irq;
     }
 
+    /** KVM_DEBUG_GUEST no longer exists; x86 answers EINVAL to vCPU ioctls it does not know. */
     @Override
     public void debugGuest() {
         check();
-        throw new KvmException(Errno.ENOTTY, "KVM_DEBUG_GUEST was removed (use KVM_SET_GUEST_DEBUG)");
+        throw new KvmException(Errno.EINVAL, "KVM_DEBUG_GUEST was removed (use KVM_SET_GUEST_DEBUG)");
     }
 
     // ================================================================ MSRs and CPUID
@@ -308,6 +470,7 @@ final class JavaVcpu implements Vcpu, Platform {
     @Override
     public void setCpuid2(List<CpuidEntry2> entries) {
         check();
+        if (ranOnce) throw new KvmException(Errno.EINVAL, "KVM_SET_CPUID2: the CPUID of a vCPU that has run cannot change");
         if (entries.size() > io.jkvm.api.Kvm.KVM_MAX_CPUID_ENTRIES) throw new KvmException(Errno.E2BIG, "KVM_SET_CPUID2: too many entries");
         int[][] t = new int[entries.size()][];
         for (int k = 0; k < t.length; k++) {
@@ -337,73 +500,37 @@ final class JavaVcpu implements Vcpu, Platform {
     @Override
     public Fpu getFpu() {
         check();
-        MemorySegment img = MemorySegment.ofArray(new long[64]);
-        cpu.fpu.writeFxsave(img, 0);
-        byte[] fpr = new byte[128], xmm = new byte[256];
-        MemorySegment.copy(img, JAVA_BYTE, 32, fpr, 0, 128);
-        MemorySegment.copy(img, JAVA_BYTE, 160, xmm, 0, 256);
-        return new Fpu(fpr, cpu.fpu.fcw, cpu.fpu.fsw, cpu.fpu.ftw, cpu.fpu.fop, cpu.fpu.fip, cpu.fpu.fdp, xmm, cpu.fpu.mxcsr);
+        return FpuMapping.getFpu(cpu);
     }
 
     @Override
-    public void setFpu(Fpu f) {
+    public void setFpu(Fpu fpu) {
         check();
-        MemorySegment img = MemorySegment.ofArray(new byte[512]);
-        cpu.fpu.writeFxsave(img, 0);
-        img.set(JAVA_SHORT_UNALIGNED, 0, (short) f.fcw());
-        img.set(JAVA_SHORT_UNALIGNED, 2, (short) f.fsw());
-        img.set(JAVA_BYTE, 4, (byte) f.ftwx());
-        img.set(JAVA_SHORT_UNALIGNED, 6, (short) f.last_opcode());
-        img.set(JAVA_LONG_UNALIGNED, 8, f.last_ip());
-        img.set(JAVA_LONG_UNALIGNED, 16, f.last_dp());
-        img.set(JAVA_INT_UNALIGNED, 24, f.mxcsr());
-        MemorySegment.copy(f.fpr(), 0, img, JAVA_BYTE, 32, 128);
-        MemorySegment.copy(f.xmm(), 0, img, JAVA_BYTE, 160, 256);
-        if (!cpu.fpu.readFxsave(img, 0)) throw new KvmException(Errno.EINVAL, "KVM_SET_FPU: reserved MXCSR bits");
+        FpuMapping.setFpu(cpu, fpu);
     }
 
     @Override
     public Xsave getXsave() {
         check();
-        MemorySegment img = MemorySegment.ofArray(new int[1024]);
-        cpu.fpu.writeFxsave(img, 0);
-        img.set(JAVA_LONG_UNALIGNED, 512, 3L);   // XSTATE_BV: x87 and SSE
-        return Xsave.read(img);
+        return FpuMapping.getXsave(cpu);
     }
 
     @Override
     public void setXsave(Xsave x) {
         check();
-        MemorySegment img = MemorySegment.ofArray(x.region());
-        long bv = img.get(JAVA_LONG_UNALIGNED, 512);
-        if ((bv & ~3L) != 0) throw new KvmException(Errno.EINVAL, "KVM_SET_XSAVE: XSTATE_BV has unsupported components " + Long.toHexString(bv));
-        io.jkvm.x86.fpu.FpuState probe = new io.jkvm.x86.fpu.FpuState();
-        if (!probe.readFxsave(img, 0)) throw new KvmException(Errno.EINVAL, "KVM_SET_XSAVE: reserved MXCSR bits");
-        cpu.fpu.readFxsave(img, 0);
-        if ((bv & 1) == 0) {                 // x87 in its initial state
-            java.util.Arrays.fill(cpu.fpu.mant, 0);
-            java.util.Arrays.fill(cpu.fpu.sexp, 0);
-            cpu.fpu.fcw = 0x37f;
-            cpu.fpu.fsw = cpu.fpu.ftw = cpu.fpu.fop = 0;
-            cpu.fpu.fip = cpu.fpu.fdp = 0;
-        }
-        if ((bv & 2) == 0) java.util.Arrays.fill(cpu.fpu.xmm, 0);
+        FpuMapping.setXsave(cpu, x);
     }
 
     @Override
     public Xcrs getXcrs() {
         check();
-        return Xcrs.of(new Xcr(0, cpu.xcr0));
+        return FpuMapping.getXcrs(cpu);
     }
 
     @Override
     public void setXcrs(Xcrs x) {
         check();
-        if (x.flags() != 0 || x.nr_xcrs() > Xcrs.KVM_MAX_XCRS) throw new KvmException(Errno.EINVAL, "KVM_SET_XCRS: bad flags or count");
-        for (int k = 0; k < Math.min(x.nr_xcrs(), x.xcrs().size()); k++) {
-            Xcr e = x.xcrs().get(k);
-            if (!XState.setXcr0(cpu, e.xcr(), e.value())) throw new KvmException(Errno.EINVAL, "KVM_SET_XCRS: XCR" + e.xcr() + " = " + Long.toHexString(e.value()));
-        }
+        FpuMapping.setXcrs(cpu, x);
     }
 
     // ================================================================ events, debug registers, MP state
@@ -421,7 +548,7 @@ final class JavaVcpu implements Vcpu, Platform {
             b.exception_nr = Math.max(cpu.pendingException, 0);
             b.exception_has_error_code = cpu.pendingHasErrorCode ? 1 : 0;
             b.exception_error_code = cpu.pendingErrorCode;
-            b.flags = VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW;
+            b.flags = VcpuEvents.KVM_VCPUEVENT_VALID_NMI_PENDING | VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW;
         });
     }
 
@@ -429,7 +556,8 @@ final class JavaVcpu implements Vcpu, Platform {
     public void setVcpuEvents(VcpuEvents e) {
         check();
         int valid = VcpuEvents.KVM_VCPUEVENT_VALID_NMI_PENDING | VcpuEvents.KVM_VCPUEVENT_VALID_SIPI_VECTOR
-                | VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW | VcpuEvents.KVM_VCPUEVENT_VALID_SMM;
+                | VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW | VcpuEvents.KVM_VCPUEVENT_VALID_SMM
+                | VcpuEvents.KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
         if ((e.flags() & ~valid) != 0) throw new KvmException(Errno.EINVAL, "KVM_SET_VCPU_EVENTS: unsupported flags " + Integer.toHexString(e.flags()));
         if (e.exception_injected() != 0 && (e.exception_nr() > 31 || e.exception_nr() == 2))
             throw new KvmException(Errno.EINVAL, "KVM_SET_VCPU_EVENTS: bad exception vector " + e.exception_nr());
@@ -469,23 +597,37 @@ final class JavaVcpu implements Vcpu, Platform {
     @Override
     public MpState getMpState() {
         check();
-        return mpState;
+        applyEvents();                        // a pending SIPI is accepted first, as Linux does
+        if (lapic != null && cpu.halted && mpState == MpState.KVM_MP_STATE_RUNNABLE) return MpState.HALTED;
+        return new MpState(mpState);
     }
 
+    /** Without an in-kernel irqchip only RUNNABLE is valid (Linux: userspace keeps MP state itself). */
     @Override
     public void setMpState(MpState s) {
         check();
         int v = s.mp_state();
+        if (lapic == null && v != MpState.KVM_MP_STATE_RUNNABLE)
+            throw new KvmException(Errno.EINVAL, "KVM_SET_MP_STATE: only RUNNABLE without an in-kernel irqchip");
         if (v < MpState.KVM_MP_STATE_RUNNABLE || v > MpState.KVM_MP_STATE_SIPI_RECEIVED)
             throw new KvmException(Errno.EINVAL, "KVM_SET_MP_STATE: " + v + " is not an x86 state");
-        mpState = s;
+        cpu.halted = v == MpState.KVM_MP_STATE_HALTED;
+        if (v == MpState.KVM_MP_STATE_SIPI_RECEIVED) {         // as Linux: INIT_RECEIVED with the SIPI pending
+            mpState = MpState.KVM_MP_STATE_INIT_RECEIVED;
+            pendingSipi = cpu.segSel[Cpu.CS] >> 8;
+        } else {
+            mpState = v == MpState.KVM_MP_STATE_HALTED ? MpState.KVM_MP_STATE_RUNNABLE : v;
+        }
     }
 
     @Override
     public void setTscKhz(int khz) {
         check();
         if (khz <= 0) throw new KvmException(Errno.EINVAL, "KVM_SET_TSC_KHZ: " + khz);
+        long now = System.nanoTime(), tsc = tscAt(now);
         tscKhz = khz;
+        cpu.tscOffset += tsc - tscAt(now);        // the TSC keeps its value, only its rate changes
+        updateKvmClock();
     }
 
     @Override
@@ -495,26 +637,24 @@ final class JavaVcpu implements Vcpu, Platform {
     }
 
     @Override
-    public long rdtsc(Cpu c) {
-        return System.nanoTime() * tscKhz / 1_000_000;
-    }
-
-    @Override
     public LapicState getLapic() {
         check();
-        throw new KvmException(Errno.ENXIO, "KVM_GET_LAPIC: no in-kernel irqchip");
+        if (lapic == null) throw new KvmException(Errno.EINVAL, "KVM_GET_LAPIC: no in-kernel irqchip");
+        return vm.irqchip.getLapic(lapic);
     }
 
     @Override
     public void setLapic(LapicState state) {
         check();
-        throw new KvmException(Errno.ENXIO, "KVM_SET_LAPIC: no in-kernel irqchip");
+        if (lapic == null) throw new KvmException(Errno.EINVAL, "KVM_SET_LAPIC: no in-kernel irqchip");
+        vm.irqchip.setLapic(lapic, state, System.nanoTime());
     }
 
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        interp.stopRequested = true;
+        interp.requestStop();
+        wake();
     }
 }

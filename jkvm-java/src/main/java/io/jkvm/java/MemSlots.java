@@ -18,6 +18,8 @@ final class MemSlots {
     static final int KVM_USER_MEM_SLOTS = 32764;
     /** KVM_MEM_MAX_NR_PAGES: a slot's size in pages must fit 31 bits. */
     static final long KVM_MEM_MAX_NR_PAGES = (1L << 31) - 1;
+    /** The architectural physical-address limit (MAXPHYADDR 52), as Linux's kvm_mmu_max_gfn. */
+    static final long MAX_GPA = (1L << 52) - 1;
     private static final int VALID_FLAGS = UserspaceMemoryRegion.KVM_MEM_LOG_DIRTY_PAGES | UserspaceMemoryRegion.KVM_MEM_READONLY;
 
     private volatile RamSlot[] sorted = new RamSlot[0];
@@ -50,8 +52,10 @@ final class MemSlots {
         if ((size & 0xfff) != 0 || (gpa & 0xfff) != 0 || (userspaceAddr & 0xfff) != 0)
             throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: address or size not page-aligned");
         if (as != 0 || id >= KVM_USER_MEM_SLOTS) throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: bad slot " + slotField);
-        if (gpa + size < gpa && gpa + size != 0) throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: range wraps");
+        if (Long.compareUnsigned(gpa + size, gpa) < 0) throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: range wraps");
         if ((size >>> 12) > KVM_MEM_MAX_NR_PAGES) throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: too large");
+        if (size != 0 && Long.compareUnsigned(gpa + size - 1, MAX_GPA) > 0)
+            throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: beyond the 52-bit physical address space");
         RamSlot old = byId[id];
         if (size == 0) {
             if (old == null) throw new KvmException(Errno.EINVAL, "KVM_SET_USER_MEMORY_REGION: deleting slot " + id + " that does not exist");

@@ -34,6 +34,18 @@ public interface Platform {
     /** Acknowledges the pending external interrupt (INTA) and returns its vector, or -1 if it went away. */
     default int acknowledgeInterrupt(Cpu cpu) { return -1; }
 
+    /**
+     * Called by the run loop every few hundred blocks and before halting: fire expired timers. The
+     * interpreter itself never reads the clock on its hot path.
+     */
+    default void poll(Cpu cpu) { }
+
+    /** CR8 read: the task-priority class (the LAPIC's TPR[7:4] when there is one). */
+    default long cr8(Cpu cpu) { return cpu.cr8; }
+
+    /** CR8 write (bits 3:0 already checked). */
+    default void setCr8(Cpu cpu, long v) { cpu.cr8 = v; }
+
     /** The guest TSC now. */
     default long rdtsc(Cpu cpu) { return System.nanoTime() * 3; }
 }

@@ -91,6 +91,7 @@ class FpuXsaveTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void guestSeesXsaveStateAndItsWritesAreRead(String backend) {
         try (TestVm t = vm(backend); Vcpu cpu = t.vm.createVcpu(0)) {
+            assumeCpuid1Edx(t.kvm, 25, "SSE");
             // CPL3: on a PVM host, SSE at CPL0 is not emulated, while CPL3 code runs natively.
             t.loadAsm("""
                     .code64
@@ -129,6 +130,7 @@ class FpuXsaveTest {
     @MethodSource("io.jkvm.testkit.Backends#all")
     void xcrsRoundTrip(String backend) {
         try (Kvm kvm = kvm(backend); var vm = kvm.createVm(); Vcpu cpu = vm.createVcpu(0)) {
+            assumeCpuid1Edx(kvm, 25, "SSE");
             assertEquals(XFEATURE_FP, cpu.getXcrs().value(0), "XCR0 after reset: x87 only");
             // The XCR0 bits a guest may set come from its CPUID leaf 0xD: without SET_CPUID2, only x87.
             assertErrno(EINVAL, () -> cpu.setXcrs(Xcrs.of(new Xcr(0, XFEATURE_FP | XFEATURE_SSE))));

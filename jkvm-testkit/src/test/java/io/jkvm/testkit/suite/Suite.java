@@ -125,6 +125,14 @@ final class Suite {
         if (kvm.checkExtension(cap) == 0) Backends.skip("backend " + kvm.backendName() + " reports " + cap + " = 0");
     }
 
+    /** Skips loudly unless KVM_GET_SUPPORTED_CPUID offers CPUID.1:EDX bit {@code bit} ({@code name}). */
+    static void assumeCpuid1Edx(Kvm kvm, int bit, String name) {
+        for (var e : kvm.getSupportedCpuid()) {
+            if (e.function() == 1 && (e.edx() >>> bit & 1) != 0) return;
+        }
+        Backends.skip("backend " + kvm.backendName() + " does not offer CPUID " + name);
+    }
+
     // ---------------------------------------------------------------- host facts
 
     /**

@@ -6,4 +6,6 @@ public final class Exit {
 
     public static final int NONE = -1, IO = 2, HLT = 5, MMIO = 6, IRQ_WINDOW_OPEN = 7, SHUTDOWN = 8, FAIL_ENTRY = 9,
             INTR = 10, INTERNAL_ERROR = 17, SYSTEM_EVENT = 24;
+    /** Not a KVM exit: the platform asked the run loop to come back (INIT, SIPI, NMI from another thread). */
+    public static final int EVENT = 1000;
 }

@@ -33,8 +33,36 @@ public final class Interpreter {
     private final Cpu c;
     private final BlockCache cache = new BlockCache();
 
-    /** Set from any thread to make {@link #run} return {@link Exit#INTR} promptly. */
-    public volatile boolean stopRequested;
+    /** Request bits, set from any thread, read once per block: {@link #STOP} → Exit.INTR, {@link #EVENT} → Exit.EVENT. */
+    public static final int STOP = 1, EVENT = 2;
+    private volatile int requests;
+    private static final java.lang.invoke.VarHandle REQUESTS;
+    static {
+        try {
+            REQUESTS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Interpreter.class, "requests", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Blocks between timer/device polls. */
+    private static final int POLL_BLOCKS = 512;
+    private int pollCountdown = POLL_BLOCKS;
+
+    /** Makes {@link #run} return {@link Exit#INTR} promptly (any thread). */
+    public void requestStop() {
+        REQUESTS.getAndBitwiseOr(this, STOP);
+    }
+
+    /** Makes {@link #run} return {@link Exit#EVENT} promptly so the platform can apply INIT/SIPI/NMI (any thread). */
+    public void requestEvent() {
+        REQUESTS.getAndBitwiseOr(this, EVENT);
+    }
+
+    /** Clears a pending stop without running (a kick that raced with the end of run()). */
+    public boolean consumeStop() {
+        return ((int) REQUESTS.getAndBitwiseAnd(this, ~STOP) & STOP) != 0;
+    }
     /** Instructions retired (for benchmarks and statistics). */
     public long instructions;
     /** When the caller asked for it (request_interrupt_window), return {@link Exit#IRQ_WINDOW_OPEN} as soon as IF=1 and no shadow. */
@@ -76,9 +104,18 @@ public final class Interpreter {
         if (c.hasQueuedExit()) return c.popQueuedExit();
         Block prev = null;
         while (true) {
-            if (stopRequested) {
-                stopRequested = false;
+            int req = requests;
+            if (req != 0) {
+                if ((req & EVENT) != 0) {
+                    REQUESTS.getAndBitwiseAnd(this, ~EVENT);
+                    return Exit.EVENT;
+                }
+                REQUESTS.getAndBitwiseAnd(this, ~STOP);
                 return Exit.INTR;
+            }
+            if (--pollCountdown <= 0) {
+                pollCountdown = POLL_BLOCKS;
+                c.platform.poll(c);
             }
             int e = events();
             if (e != Exit.NONE) return e;

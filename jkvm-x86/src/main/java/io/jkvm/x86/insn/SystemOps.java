@@ -35,7 +35,7 @@ public final class SystemOps {
                 case 2 -> c.cr2;
                 case 3 -> c.cr3;
                 case 4 -> c.cr4;
-                default -> c.cr8;
+                default -> c.platform.cr8(c);
             };
             c.setReg(i.rm, size, v);
             return;
@@ -48,7 +48,8 @@ public final class SystemOps {
             case 4 -> setCr4(c, v);
             default -> {
                 if ((v & ~0xfL) != 0) throw c.fault(Vector.GP, 0);
-                c.cr8 = v;
+                c.platform.setCr8(c, v);
+                c.attention = true;      // a lower TPR may unmask a pending interrupt: recheck at the boundary
             }
         }
     }
