@@ -208,6 +208,32 @@ public abstract class Memory extends CpuState {
         return readPhysMmio(paging.translate(la, Access.WRITE, tlbUser != 0), size);
     }
 
+    /**
+     * Atomic compare-and-swap for LOCK-prefixed read-modify-write: true when memory held {@code expected}
+     * and now holds {@code value}. The caller read {@code expected} with {@link #readRmw} and retries on false.
+     */
+    public final boolean cas(long la, int size, long expected, long value) {
+        expected &= mask(size);
+        value &= mask(size);
+        int x = tlbIndex(la, 1, tlbUser);
+        boolean onePage = (la & 0xfff) <= 4096 - size;
+        if (onePage && tlbTag[x] != la >>> 12) x = fill(la, Access.WRITE, tlbUser);
+        if (onePage && x >= 0) {
+            MemorySegment m = tlbSeg[x];
+            long off = tlbOff[x] + (la & 0xfff);
+            if (io.jkvm.x86.mmu.Atomics.lockFree(m, off, size)) {
+                boolean ok = io.jkvm.x86.mmu.Atomics.cas(m, off, size, expected, value);
+                if (ok) markDirty(x);
+                return ok;
+            }
+        }
+        synchronized (io.jkvm.x86.mmu.Atomics.SPLIT_LOCK) {       // split, unaligned, MMIO or heap memory
+            if (readRmw(la, size) != expected) return false;
+            write(la, size, value);
+            return true;
+        }
+    }
+
     // ================================================================ writes (current privilege)
 
     private void markDirty(int x) {

@@ -75,4 +75,41 @@ class SmpTest {
             threads.shutdownNow();
         }
     }
+
+    static final long COUNTER = 0x6100, INCREMENTS = 20_000;
+
+    /** {@code lock incq} INCREMENTS times, then report. */
+    static String lockedIncrements() {
+        return """
+                .code64
+                    mov $%d, %%rcx
+                1:  lock incq 0x%x
+                    lock xaddq %%rax, 0x%x      # rax = 0: a locked no-op add, exercising XADD too
+                    dec %%rcx
+                    jnz 1b
+                    mov $0xc0, %%eax
+                    out %%eax, $0x10
+                    hlt
+                """.formatted(INCREMENTS, COUNTER, COUNTER + 8);
+    }
+
+    /** LOCK makes read-modify-write atomic across vCPUs: no increment is lost when both hammer one counter. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jkvm.testkit.Backends#all")
+    void lockedIncrementsAreAtomicAcrossVcpus(String backend) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (TestVm t = vm(backend); Vcpu cpu0 = t.vm.createVcpu(0); Vcpu cpu1 = t.vm.createVcpu(1)) {
+            t.loadAsm(lockedIncrements());
+            t.longMode(cpu0, TestVm.CODE);
+            t.longMode(cpu1, TestVm.CODE);
+            cpu1.setRegs(cpu1.getRegs().withRsp(TestVm.STACK_TOP - 0x800));
+            CompletableFuture<Integer> a = CompletableFuture.supplyAsync(() -> expectOut(cpu0, 0x10, 4), threads);
+            CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> expectOut(cpu1, 0x10, 4), threads);
+            assertEquals(0xc0, a.get());
+            assertEquals(0xc0, b.get());
+            assertEquals(2 * INCREMENTS, t.u64(COUNTER), "every locked increment of both vCPUs counted");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }

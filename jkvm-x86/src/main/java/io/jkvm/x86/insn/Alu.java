@@ -61,10 +61,18 @@ public final class Alu {
         long m = mask(size);
         src &= m;
         long la = c.linE(i, size, op != CMP);
-        long d = op == CMP ? c.read(la, size) : c.readRmw(la, size);
         long carry = (op == ADC || op == SBB) && c.cf() ? 1 : 0;
-        long r = result(op, m, d, src, carry);
-        if (op != CMP) c.write(la, size, r);
+        long d, r;
+        if (i.lock) {                                  // atomic against other vCPUs
+            do {
+                d = c.readRmw(la, size);
+                r = result(op, m, d, src, carry);
+            } while (!c.cas(la, size, d, r));
+        } else {
+            d = op == CMP ? c.read(la, size) : c.readRmw(la, size);
+            r = result(op, m, d, src, carry);
+            if (op != CMP) c.write(la, size, r);
+        }
         flags(c, op, size, d, src, r, carry);
     }
 
@@ -113,9 +121,15 @@ public final class Alu {
             return;
         }
         long la = c.linE(i, s, true);
-        long d = c.readRmw(la, s);
-        long r = (i.sub == 0 ? d + 1 : d - 1) & mask(s);
-        c.write(la, s, r);
+        long d, r;
+        do {
+            d = c.readRmw(la, s);
+            r = (i.sub == 0 ? d + 1 : d - 1) & mask(s);
+            if (!i.lock) {
+                c.write(la, s, r);
+                break;
+            }
+        } while (!c.cas(la, s, d, r));
         long carry = c.cf() ? 1 : 0;
         c.cc(i.sub == 0 ? Cc.INC : Cc.DEC, s, d, 1, r);
         c.ccAux = carry;

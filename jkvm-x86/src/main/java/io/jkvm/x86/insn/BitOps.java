@@ -45,10 +45,19 @@ public final class BitOps {
     }
 
     private static void bitMem(Cpu c, Insn i, int s, long la, int bit) {
-        long v = i.sub == BT ? c.read(la, s) : c.readRmw(la, s);
-        boolean cf = ((v >>> bit) & 1) != 0;
-        if (i.sub != BT) c.write(la, s, modify(i.sub, v, bit));
-        setCf(c, cf);
+        if (i.sub == BT) {
+            setCf(c, ((c.read(la, s) >>> bit) & 1) != 0);
+            return;
+        }
+        long v;
+        do {
+            v = c.readRmw(la, s);
+            if (!i.lock) {
+                c.write(la, s, modify(i.sub, v, bit));
+                break;
+            }
+        } while (!c.cas(la, s, v, modify(i.sub, v, bit)));
+        setCf(c, ((v >>> bit) & 1) != 0);
     }
 
     private static long modify(int op, long v, int bit) {

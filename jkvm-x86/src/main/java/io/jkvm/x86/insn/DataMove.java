@@ -85,8 +85,10 @@ public final class DataMove {
             return;
         }
         long la = c.linE(i, s, true);
-        long a = c.readRmw(la, s);
-        c.write(la, s, c.reg(i.reg, s));
+        long src = c.reg(i.reg, s), a;
+        do {
+            a = c.readRmw(la, s);                      // XCHG with memory is always locked
+        } while (!c.cas(la, s, a, src));
         c.setReg(i.reg, s, a);
     }
 
@@ -102,13 +104,21 @@ public final class DataMove {
         int s = i.osize;
         long src = c.reg(i.reg, s);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
-        long r = (d + src) & mask(s);
+        long d, r;
         if (i.rm >= 0) {
+            d = c.reg(i.rm, s);
+            r = (d + src) & mask(s);
             c.setReg(i.reg, s, d);
             c.setReg(i.rm, s, r);
         } else {
-            c.write(la, s, r);
+            do {
+                d = c.readRmw(la, s);
+                r = (d + src) & mask(s);
+                if (!i.lock) {
+                    c.write(la, s, r);
+                    break;
+                }
+            } while (!c.cas(la, s, d, r));
             c.setReg(i.reg, s, d);
         }
         c.cc(Cc.ADD, s, d, src, r);
@@ -119,11 +129,21 @@ public final class DataMove {
         int s = i.osize;
         long acc = c.reg(0, s);
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
-        boolean eq = d == acc;
+        long d;
+        boolean eq;
         if (i.rm >= 0) {
+            d = c.reg(i.rm, s);
+            eq = d == acc;
             if (eq) c.setReg(i.rm, s, c.reg(i.reg, s));
+        } else if (i.lock) {
+            long src = c.reg(i.reg, s);
+            do {
+                d = c.readRmw(la, s);
+                eq = d == acc;
+            } while (eq && !c.cas(la, s, d, src));
         } else {
+            d = c.readRmw(la, s);
+            eq = d == acc;
             c.write(la, s, eq ? c.reg(i.reg, s) : d);
         }
         if (!eq) c.setReg(0, s, d);
@@ -137,34 +157,49 @@ public final class DataMove {
             long ea = c.ea(i);
             if ((ea & 15) != 0) throw c.fault(Vector.GP, 0);
             long la = c.lin(i.seg, ea, 16, true);
-            long lo = c.readRmw(la, 8), hi = c.readRmw(la + 8, 8);
-            if (lo == c.r[0] && hi == c.r[2]) {
-                c.probeWrite(la, 16);
-                c.write64(la, c.r[3]);
-                c.write64(la + 8, c.r[1]);
-                c.setArith(f | Cc.ZF);
-            } else {
-                c.probeWrite(la, 16);
-                c.write64(la, lo);
-                c.write64(la + 8, hi);
-                c.r[0] = lo;
-                c.r[2] = hi;
-                c.setArith(f);
+            if (i.lock) {
+                synchronized (io.jkvm.x86.mmu.Atomics.SPLIT_LOCK) {   // no 128-bit CAS in Java: serialize
+                    cmpxchg16b(c, la, f);
+                }
+                return;
             }
+            cmpxchg16b(c, la, f);
             return;
         }
         long la = c.linE(i, 8, true);
-        long m = c.readRmw(la, 8);
         long edxeax = (c.r[2] & 0xffffffffL) << 32 | (c.r[0] & 0xffffffffL);
-        if (m == edxeax) {
-            c.write64(la, (c.r[1] & 0xffffffffL) << 32 | (c.r[3] & 0xffffffffL));
+        long ecxebx = (c.r[1] & 0xffffffffL) << 32 | (c.r[3] & 0xffffffffL);
+        long m;
+        boolean eq;
+        do {
+            m = c.readRmw(la, 8);
+            eq = m == edxeax;
+            if (!i.lock) {
+                c.write64(la, eq ? ecxebx : m);
+                break;
+            }
+        } while (eq && !c.cas(la, 8, m, ecxebx));
+        if (eq) {
             c.setArith(f | Cc.ZF);
         } else {
-            c.write64(la, m);
             c.setReg(0, 4, m);
             c.setReg(2, 4, m >>> 32);
             c.setArith(f);
         }
+    }
+
+    /** CMPXCHG16B m128: compare RDX:RAX, store RCX:RBX; the memory is written either way. */
+    private static void cmpxchg16b(Cpu c, long la, int f) {
+        long lo = c.readRmw(la, 8), hi = c.readRmw(la + 8, 8);
+        boolean eq = lo == c.r[0] && hi == c.r[2];
+        c.probeWrite(la, 16);
+        c.write64(la, eq ? c.r[3] : lo);
+        c.write64(la + 8, eq ? c.r[1] : hi);
+        if (!eq) {
+            c.r[0] = lo;
+            c.r[2] = hi;
+        }
+        c.setArith(eq ? f | Cc.ZF : f);
     }
 
     /** XLAT: AL ← [seg:rBX + AL]. */

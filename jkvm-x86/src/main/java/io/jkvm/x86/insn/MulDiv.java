@@ -35,15 +35,33 @@ public final class MulDiv {
             return;
         }
         long la = c.linE(i, s, true);
-        c.write(la, s, ~c.readRmw(la, s) & mask(s));
+        long d;
+        do {
+            d = c.readRmw(la, s);
+            if (!i.lock) {
+                c.write(la, s, ~d & mask(s));
+                return;
+            }
+        } while (!c.cas(la, s, d, ~d));
     }
 
     private static void neg(Cpu c, Insn i, int s) {
         long la = i.rm >= 0 ? 0 : c.linE(i, s, true);
-        long d = i.rm >= 0 ? c.reg(i.rm, s) : c.readRmw(la, s);
-        long r = -d & mask(s);
-        if (i.rm >= 0) c.setReg(i.rm, s, r);
-        else c.write(la, s, r);
+        long d, r;
+        if (i.rm >= 0) {
+            d = c.reg(i.rm, s);
+            r = -d & mask(s);
+            c.setReg(i.rm, s, r);
+        } else {
+            do {
+                d = c.readRmw(la, s);
+                r = -d & mask(s);
+                if (!i.lock) {
+                    c.write(la, s, r);
+                    break;
+                }
+            } while (!c.cas(la, s, d, r));
+        }
         c.cc(Cc.NEG, s, d, 0, r);
     }
 
