@@ -76,21 +76,26 @@ class SmpTest {
         }
     }
 
-    static final long COUNTER = 0x6100, INCREMENTS = 20_000;
+    static final long ARRIVED = 0x6100, DONE = 0x6108, COUNTER = 0x6110, INCREMENTS = 300_000;
 
-    /** {@code lock incq} INCREMENTS times, then report. */
+    /**
+     * At CPL3 (native on a PVM host): meet the other vCPU at a barrier so both really run at once, then
+     * {@code lock incq} INCREMENTS times, count myself done and spin until kicked.
+     */
     static String lockedIncrements() {
         return """
                 .code64
-                    mov $%d, %%rcx
-                1:  lock incq 0x%x
-                    lock xaddq %%rax, 0x%x      # rax = 0: a locked no-op add, exercising XADD too
+                    lock incq 0x%1$x
+                1:  cmpq $2, 0x%1$x             # barrier: both vCPUs arrived
+                    jb 1b
+                    mov $%2$d, %%rcx
+                2:  lock incq 0x%3$x
                     dec %%rcx
-                    jnz 1b
-                    mov $0xc0, %%eax
-                    out %%eax, $0x10
-                    hlt
-                """.formatted(INCREMENTS, COUNTER, COUNTER + 8);
+                    jnz 2b
+                    lock incq 0x%4$x
+                3:  pause
+                    jmp 3b
+                """.formatted(ARRIVED, INCREMENTS, COUNTER, DONE);
     }
 
     /** LOCK makes read-modify-write atomic across vCPUs: no increment is lost when both hammer one counter. */
@@ -100,13 +105,19 @@ class SmpTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try (TestVm t = vm(backend); Vcpu cpu0 = t.vm.createVcpu(0); Vcpu cpu1 = t.vm.createVcpu(1)) {
             t.loadAsm(lockedIncrements());
-            t.longMode(cpu0, TestVm.CODE);
-            t.longMode(cpu1, TestVm.CODE);
-            cpu1.setRegs(cpu1.getRegs().withRsp(TestVm.STACK_TOP - 0x800));
-            CompletableFuture<Integer> a = CompletableFuture.supplyAsync(() -> expectOut(cpu0, 0x10, 4), threads);
-            CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> expectOut(cpu1, 0x10, 4), threads);
-            assertEquals(0xc0, a.get());
-            assertEquals(0xc0, b.get());
+            for (Vcpu c : new Vcpu[] {cpu0, cpu1}) {
+                t.longMode(c, TestVm.CODE);
+                t.userMode(c);
+            }
+            CompletableFuture<VcpuExit> a = CompletableFuture.supplyAsync(cpu0::run, threads);
+            CompletableFuture<VcpuExit> b = CompletableFuture.supplyAsync(cpu1::run, threads);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (t.u64(DONE) < 2 && System.nanoTime() < deadline && !a.isDone() && !b.isDone()) Thread.sleep(2);
+            cpu0.kick();
+            cpu1.kick();
+            assertInstanceOf(VcpuExit.Intr.class, a.get(), "vCPU 0 spun until kicked");
+            assertInstanceOf(VcpuExit.Intr.class, b.get(), "vCPU 1 spun until kicked");
+            assertEquals(2, t.u64(DONE), "both vCPUs finished");
             assertEquals(2 * INCREMENTS, t.u64(COUNTER), "every locked increment of both vCPUs counted");
         } finally {
             threads.shutdownNow();
