@@ -45,6 +45,9 @@ public final class Lapic {
         set(DFR, 0xffffffff);
         set(SVR, 0xff);
         for (int r : new int[] {LVT_CMCI, LVT_TIMER, LVT_THERMAL, LVT_PMC, LVT_LINT0, LVT_LINT1, LVT_ERROR}) set(r, LVT_MASKED);
+        // KVM_X86_QUIRK_LINT0_REENABLED: the boot CPU's LINT0 comes out of reset as ExtINT, unmasked, so the
+        // PIC reaches it before the guest programs its LAPIC
+        if (bsp) set(LVT_LINT0, 7 << 8);
         apicBase = 0xfee00000L | MSR_APICBASE_ENABLE | (bsp ? MSR_APICBASE_BSP : 0);
         timerDeadlineNs = Long.MAX_VALUE;
         tscDeadline = 0;
