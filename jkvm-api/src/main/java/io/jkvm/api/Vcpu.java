@@ -37,7 +37,10 @@ public interface Vcpu extends AutoCloseable {
      */
     VcpuExit run();
 
-    /** Makes a running {@link #run()} return {@link VcpuExit.Intr} promptly, or the next one return at once. Any thread. */
+    /**
+     * Makes a running {@link #run()} return {@link VcpuExit.Intr} promptly, or the next one return at once. Any
+     * thread. A no-op on a closed vCPU.
+     */
     void kick();
 
     /** KVM_GET_REGS (§4.11). */
@@ -55,10 +58,10 @@ public interface Vcpu extends AutoCloseable {
     /** KVM_TRANSLATE (§4.15): linear → physical under the current paging mode. */
     Translation translate(long linear_address);
 
-    /** KVM_INTERRUPT (§4.16): queue external interrupt {@code irq} (a vector). ENXIO with an in-kernel irqchip, EEXIST if one is queued. */
+    /** KVM_INTERRUPT (§4.16): queue external interrupt {@code irq} (a vector). EINVAL for irq &gt;= 256, ENXIO with an in-kernel PIC. */
     void interrupt(int irq);
 
-    /** KVM_DEBUG_GUEST (§4.17): removed; ENOTTY (use KVM_SET_GUEST_DEBUG). */
+    /** KVM_DEBUG_GUEST (§4.17): removed; EINVAL, x86's answer to a vCPU ioctl it does not know (use KVM_SET_GUEST_DEBUG). */
     void debugGuest();
 
     /**
@@ -128,7 +131,7 @@ public interface Vcpu extends AutoCloseable {
     /** KVM_GET_TSC_KHZ (§4.55). */
     int getTscKhz();
 
-    /** KVM_GET_LAPIC: the local APIC registers (requires an in-kernel irqchip, ENXIO otherwise). */
+    /** KVM_GET_LAPIC: the local APIC registers (requires an in-kernel irqchip, EINVAL otherwise). */
     LapicState getLapic();
 
     /** KVM_SET_LAPIC. */

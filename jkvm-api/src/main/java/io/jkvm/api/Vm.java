@@ -100,7 +100,7 @@ public interface Vm extends AutoCloseable {
     /** KVM_ENABLE_CAP on the VM fd (KVM_CAP_ENABLE_CAP_VM). EINVAL for a capability that cannot be enabled. */
     void enableCap(EnableCap cap);
 
-    /** KVM_SET_IDENTITY_MAP_ADDR (§4.40). EEXIST after vCPUs exist. */
+    /** KVM_SET_IDENTITY_MAP_ADDR (§4.40). EINVAL once vCPUs exist. */
     void setIdentityMapAddr(long addr);
 
     /** KVM_SET_BOOT_CPU_ID (§4.41). EBUSY once vCPUs exist. */
@@ -134,7 +134,7 @@ public interface Vm extends AutoCloseable {
     /** KVM_ASSIGN_SET_MSIX_ENTRY (§4.54): removed from Linux (ENOTTY). */
     void assignSetMsixEntry(AssignedMsixEntry entry);
 
-    /** KVM_SIGNAL_MSI: injects one MSI directly; returns &gt;0 delivered, 0 blocked by the guest. */
+    /** KVM_SIGNAL_MSI: injects one MSI directly; returns &gt;0 delivered, 0 blocked by the guest. EINVAL without an irqchip; EPERM (Linux's -1) when no vCPU exists to take it. */
     int signalMsi(long address, int data);
 
     /**

@@ -84,9 +84,13 @@ final class LinuxVcpu implements Vcpu {
                 int r = Libc.ioctl(errnoCapture, vfd, KVM_RUN, 0);
                 if (r >= 0) return kvmRun.exit();
                 if (r != -Libc.EINTR && r != -Libc.EAGAIN) throw new KvmException(-r, "KVM_RUN");
-                if (kickPending) {
+                if (kickPending) {                               // our kick: undo its immediate_exit
                     kickPending = false;
-                    BYTE.setVolatile(runSeg, 1L, (byte) 0);  // immediate_exit
+                    BYTE.setVolatile(runSeg, 1L, (byte) 0);
+                    kvmRun.exit_reason(VcpuExit.KVM_EXIT_INTR);
+                    return kvmRun.exit();
+                }
+                if (kvmRun.immediate_exit() != 0) {              // the caller's own immediate_exit: theirs to clear
                     kvmRun.exit_reason(VcpuExit.KVM_EXIT_INTR);
                     return kvmRun.exit();
                 }
@@ -108,8 +112,16 @@ final class LinuxVcpu implements Vcpu {
 
     @Override
     public void kick() {
+        if (fd.isClosed()) return;                // a closed vCPU runs nothing: nothing to interrupt
+        try {
+            BYTE.setVolatile(runSeg, 1L, (byte) 1);  // kvm_run.immediate_exit: covers a run() about to enter
+        } catch (IllegalStateException closedMeanwhile) {
+            return;                               // close() won the race: kvm_run is gone, and so is the vCPU
+        }
+        // After immediate_exit, never before: a run() that sees kickPending then clears a flag that is
+        // already set. In the other order a run() could consume the kick, and the immediate_exit written
+        // after it would be taken for the caller's own and returned as KVM_EXIT_INTR on every later run().
         kickPending = true;
-        BYTE.setVolatile(runSeg, 1L, (byte) 1);  // kvm_run.immediate_exit: covers a run() about to enter
         int t = runningTid;
         if (t != 0) KickSignal.send(t);             // and the signal covers one already inside KVM_RUN
     }

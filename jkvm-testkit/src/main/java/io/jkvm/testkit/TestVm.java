@@ -115,6 +115,20 @@ public final class TestVm implements AutoCloseable {
         cpu.setRegs(Regs.ZERO.withRip(entry).withRsp(STACK_TOP));
     }
 
+    /**
+     * Moves a vCPU prepared by {@link #longMode} to CPL3: user code64/data selectors (DPL3) and IOPL 3, so
+     * port I/O still exits to the caller. The identity page tables are user-accessible. On a PVM host CPL3
+     * code runs natively (fast), while CPL0 code is emulated.
+     */
+    public void userMode(Vcpu cpu) {
+        cpu.setSregs(cpu.getSregs().with(b -> {
+            b.cs = code64(SEL_UCODE64, 3);
+            b.allData(data(SEL_UDATA, 3));
+        }));
+        Regs r = cpu.getRegs();
+        cpu.setRegs(r.withRflags(r.rflags() | io.jkvm.api.x86.Rflags.X86_EFLAGS_IOPL));
+    }
+
     public static Segment code64(int sel, int dpl) {
         return new Segment(0, 0xffffffff, sel, 0xb, 1, dpl, 0, 1, 1, 1, 0, 0, 0);
     }

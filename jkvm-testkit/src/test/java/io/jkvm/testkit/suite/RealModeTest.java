@@ -45,7 +45,7 @@ class RealModeTest {
 
             assertEquals(0x41, expectOut(cpu, 0x10));
 
-            VcpuExit.Io in = expect(VcpuExit.Io.class, cpu.run());
+            VcpuExit.Io in = runTo(VcpuExit.Io.class, cpu);
             assertTrue(in.isIn());
             assertEquals(0x11, in.port());
             assertEquals(1, in.size());
@@ -54,7 +54,7 @@ class RealModeTest {
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             while (out.size() < 5) {
-                VcpuExit.Io io = expect(VcpuExit.Io.class, cpu.run());
+                VcpuExit.Io io = runTo(VcpuExit.Io.class, cpu);
                 assertTrue(io.isOut());
                 assertEquals(0x3f8, io.port());
                 out.writeBytes(io.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
@@ -64,18 +64,41 @@ class RealModeTest {
             int got = 0;
             byte next = 1;
             while (got < 4) {
-                VcpuExit.Io io = expect(VcpuExit.Io.class, cpu.run());
+                VcpuExit.Io io = runTo(VcpuExit.Io.class, cpu);
                 assertTrue(io.isIn());
                 assertEquals(0x3f9, io.port());
                 for (int i = 0; i < io.count(); i++) io.data().set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, next++);
                 got += io.count();
             }
-            VcpuExit.Io dword = expect(VcpuExit.Io.class, cpu.run());
+            VcpuExit.Io dword = runTo(VcpuExit.Io.class, cpu);
             assertEquals(4, dword.size());
             assertEquals(0x04030201, dword.value());
 
-            expect(VcpuExit.Hlt.class, cpu.run());
+            runTo(VcpuExit.Hlt.class, cpu);
             assertEquals(TestVm.CODE + GUEST_HLT_END(t), cpu.getRegs().rip());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jkvm.testkit.Backends#all")
+    void tripleFaultIsShutdown(String backend) {
+        // Observed on PVM: the real-mode emulation loops (bogus KVM_EXIT_IO) instead of reaching shutdown.
+        skipOnPvm(backend, "real-mode delivery past the IVT limit does not reach the shutdown state");
+        try (TestVm t = vm(backend); Vcpu cpu = t.vm.createVcpu(0)) {
+            // IVT limit 0: #UD cannot be delivered (#GP), nor #GP (#DF), nor #DF: triple fault.
+            t.loadAsm("""
+                    .code16
+                        lidt idtr
+                        mov $1, %al
+                        out %al, $0x10
+                        ud2
+                        hlt
+                    idtr: .word 0
+                          .long 0
+                    """);
+            t.realMode(cpu, TestVm.CODE);
+            assertEquals(1, expectOut(cpu, 0x10));
+            runTo(VcpuExit.Shutdown.class, cpu);
         }
     }
 

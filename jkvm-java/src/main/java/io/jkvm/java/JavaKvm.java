@@ -1,0 +1,93 @@
+package io.jkvm.java;
+
+import io.jkvm.api.Cap;
+import io.jkvm.api.Errno;
+import io.jkvm.api.Kvm;
+import io.jkvm.api.KvmException;
+import io.jkvm.api.Vm;
+import io.jkvm.api.uapi.CpuidEntry2;
+import io.jkvm.x86.cpuid.Features;
+import io.jkvm.x86.insn.Msrs;
+import java.util.ArrayList;
+import java.util.List;
+
+/** System ioctls of the java backend. Capabilities are reported only where implemented. */
+final class JavaKvm implements Kvm {
+    static final int MAX_VCPUS = 64;
+    private volatile boolean closed;
+
+    @Override
+    public String backendName() {
+        return "java";
+    }
+
+    private void check() {
+        if (closed) throw new KvmException(Errno.EBADF, "/dev/kvm handle is closed");
+    }
+
+    @Override
+    public int getApiVersion() {
+        check();
+        return KVM_API_VERSION;
+    }
+
+    @Override
+    public Vm createVm(long type) {
+        check();
+        if (type != 0) throw new KvmException(Errno.EINVAL, "KVM_CREATE_VM: machine type " + type + " is not supported");
+        return new JavaVm();
+    }
+
+    @Override
+    public int[] getMsrIndexList(int nmsrs) {
+        check();
+        int[] all = Msrs.indexList();
+        if (nmsrs < all.length) throw new KvmException(Errno.E2BIG, "KVM_GET_MSR_INDEX_LIST: " + all.length + " MSRs, room for " + nmsrs);
+        return all;
+    }
+
+    @Override
+    public int checkExtension(int cap) {
+        check();
+        return extension(cap);
+    }
+
+    /** The answer of KVM_CHECK_EXTENSION for the java backend (system and VM level alike). */
+    static int extension(int n) {
+        Cap cap = Cap.of(n);
+        if (cap == null) return 0;
+        return switch (cap) {
+            case KVM_CAP_HLT, KVM_CAP_USER_MEMORY, KVM_CAP_SET_TSS_ADDR, KVM_CAP_EXT_CPUID, KVM_CAP_MP_STATE,
+                 KVM_CAP_SYNC_MMU, KVM_CAP_DESTROY_MEMORY_REGION_WORKS, KVM_CAP_JOIN_MEMORY_REGIONS_WORKS,
+                 KVM_CAP_SET_IDENTITY_MAP_ADDR, KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_VCPU_EVENTS, KVM_CAP_INTR_SHADOW,
+                 KVM_CAP_DEBUGREGS, KVM_CAP_XSAVE, KVM_CAP_XCRS, KVM_CAP_GET_TSC_KHZ, KVM_CAP_TSC_CONTROL,
+                 KVM_CAP_READONLY_MEM, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_CHECK_EXTENSION_VM, KVM_CAP_ADJUST_CLOCK,
+                 KVM_CAP_INTERNAL_ERROR_DATA, KVM_CAP_IRQCHIP, KVM_CAP_IRQ_ROUTING, KVM_CAP_PIT2, KVM_CAP_PIT_STATE2,
+                 KVM_CAP_SIGNAL_MSI, KVM_CAP_TSC_DEADLINE_TIMER, KVM_CAP_CLOCKSOURCE -> 1;
+            case KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS, KVM_CAP_MAX_VCPU_ID -> MAX_VCPUS;
+            case KVM_CAP_NR_MEMSLOTS -> MemSlots.KVM_USER_MEM_SLOTS;
+            default -> 0;
+        };
+    }
+
+    @Override
+    public int getVcpuMmapSize() {
+        check();
+        return io.jkvm.api.KvmRun.SIZE;
+    }
+
+    @Override
+    public List<CpuidEntry2> getSupportedCpuid(int nent) {
+        check();
+        List<int[]> all = Features.supported();
+        if (nent < all.size()) throw new KvmException(Errno.E2BIG, "KVM_GET_SUPPORTED_CPUID: " + all.size() + " entries, room for " + nent);
+        List<CpuidEntry2> r = new ArrayList<>();
+        for (int[] e : all) r.add(new CpuidEntry2(e[0], e[1], e[2], e[3], e[4], e[5], e[6]));
+        return List.copyOf(r);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
