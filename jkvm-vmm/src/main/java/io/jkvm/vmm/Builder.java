@@ -67,7 +67,7 @@ public final class Builder {
                 Vcpu v = p.vm.createVcpu(id);
                 vcpus.add(v);
                 v.setCpuid2(Cpuid.forVcpu(supported, id, c.cpus()));
-                if (p.irqchip) setLint(v);
+                if (p.irqchip) setLint(v, id == 0);
                 if (id == 0) BootCpu.setup(v, p.memory, boot.entry());
                 // the others wait for INIT/SIPI in the in-kernel LAPIC (KVM_MP_STATE_UNINITIALIZED)
             }
@@ -329,10 +329,15 @@ public final class Builder {
         }
     }
 
-    /** LINT0 = ExtINT (the 8259 PIC's output), LINT1 = NMI: the wiring of a PC, as Firecracker and QEMU set it. */
-    static void setLint(Vcpu v) {
+    /**
+     * LINT0 = ExtINT (the 8259 PIC's output), LINT1 = NMI: the wiring of a PC, as Firecracker and QEMU set it.
+     * The BSP's LINT0 is also unmasked, as a PC BIOS leaves it (QEMU's apic_reset_common, KVM's
+     * KVM_X86_QUIRK_LINT0_REENABLED): PIC interrupts reach a guest that never programs its local APIC.
+     */
+    static void setLint(Vcpu v, boolean bsp) {
         byte[] regs = v.getLapic().regs();
         setDeliveryMode(regs, 0x350, 0x7);  // APIC_LVT0: ExtINT
+        if (bsp) regs[0x352] &= ~0x01;      // APIC_LVT_MASKED (bit 16) off
         setDeliveryMode(regs, 0x360, 0x4);  // APIC_LVT1: NMI
         v.setLapic(new LapicState(regs));
     }

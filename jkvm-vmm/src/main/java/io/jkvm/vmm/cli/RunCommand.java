@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop the guest after this many seconds (status 124).")
     Long timeoutSeconds;
 
-    @Option(names = "--no-stdin", description = "Do not forward this process's stdin to the guest console.")
+    @Option(names = "--no-stdin", description = "Do not forward this process's stdin to the guest console (needed for a background job: reading the terminal would stop it).")
     boolean noStdin;
 
     @Spec

@@ -23,7 +23,7 @@ final class Terminal implements AutoCloseable {
     /** Raw mode when stdin is a terminal; null (nothing to restore) otherwise. */
     static Terminal rawIfTty() {
         java.io.Console c = System.console();
-        if (c == null || !c.isTerminal()) return null;
+        if (c == null || !c.isTerminal() || !foreground()) return null;
         try {
             String saved = stty("-g").strip();
             if (saved.isEmpty()) return null;
@@ -31,6 +31,21 @@ final class Terminal implements AutoCloseable {
             return new Terminal(saved);
         } catch (IOException e) {
             return null;  // no stty: the console stays cooked, which still works line by line
+        }
+    }
+
+    /**
+     * True when this process is in the terminal's foreground process group. A background job that changed
+     * the terminal's modes would be stopped by SIGTTOU (and leave the modes to the job in front anyway).
+     */
+    private static boolean foreground() {
+        try {
+            Process p = new ProcessBuilder("ps", "-o", "pgid=,tpgid=", "-p", Long.toString(ProcessHandle.current().pid()))
+                    .redirectErrorStream(true).start();
+            String[] f = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
+            return p.waitFor() == 0 && f.length == 2 && f[0].equals(f[1]);
+        } catch (IOException | InterruptedException e) {
+            return false;
         }
     }
 

@@ -55,7 +55,18 @@ class SnapshotTest {
     @ParameterizedTest
     @MethodSource("backends")
     void restoredRunContinuesExactlyAsTheUninterruptedOne(String backend) throws Exception {
-        MachineConfig c = config(backend);
+        continuesExactly(config(backend));
+    }
+
+    /** The application processor sits in KVM_RUN waiting for INIT/SIPI; pause and snapshot must handle it too. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void twoVcpusWithTheApWaitingForSipi(String backend) throws Exception {
+        MachineConfig one = config(backend);
+        continuesExactly(new MachineConfig(backend, one.memSize(), 2, one.kernel(), one.cmdline(), one.disks(), false, false));
+    }
+
+    void continuesExactly(MachineConfig c) throws Exception {
         Path snap = dir.resolve("snap");
         ByteArrayOutputStream outA = new ByteArrayOutputStream();
         String prefix, full;
