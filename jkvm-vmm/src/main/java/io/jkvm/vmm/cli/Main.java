@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jkvm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The Linux KVM API in Java: a /dev/kvm backend, a pure-Java KVM, and a VMM on top.",
-        subcommands = {InfoCommand.class, HelloCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, HelloCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class,
+            FuzzCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1, EXIT_USAGE = 2, EXIT_SOFTWARE = 70;
 
