@@ -200,7 +200,7 @@ public abstract class Memory extends CpuState {
         if (tlbTag[x] == la >>> 12 && (la & 0xfff) <= 4096 - size) return getLE(tlbSeg[x], tlbOff[x] + (la & 0xfff), size);
         if (((la ^ (la + size - 1)) & ~0xfffL) != 0) {
             paging.translate(la, Access.WRITE, tlbUser != 0);
-            paging.translate(la + size - 1, Access.WRITE, tlbUser != 0);
+            paging.translate((la + size - 1) & ~0xfffL, Access.WRITE, tlbUser != 0);   // CR2 = first byte on that page
             return readSlow(la, size, tlbUser);
         }
         x = fill(la, Access.WRITE, tlbUser);
@@ -301,7 +301,7 @@ public abstract class Memory extends CpuState {
      */
     public final void probeWrite(long la, int size) {
         paging.translate(la, Access.WRITE, tlbUser != 0);
-        if (((la ^ (la + size - 1)) & ~0xfffL) != 0) paging.translate(la + size - 1, Access.WRITE, tlbUser != 0);
+        if (((la ^ (la + size - 1)) & ~0xfffL) != 0) paging.translate((la + size - 1) & ~0xfffL, Access.WRITE, tlbUser != 0);   // CR2 = first byte on that page
     }
 
     private void writeSlow(long la, int size, long v, int user) {
