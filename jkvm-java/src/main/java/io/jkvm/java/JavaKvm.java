@@ -76,10 +76,37 @@ final class JavaKvm implements Kvm {
         return io.jkvm.api.KvmRun.SIZE;
     }
 
+    /** KVM's paravirtual leaves: the "KVMKVMKVM" signature and the features jkvm implements (kvmclock). */
+    static final int KVM_FEATURE_CLOCKSOURCE = 0, KVM_FEATURE_NOP_IO_DELAY = 1, KVM_FEATURE_CLOCKSOURCE2 = 3,
+            KVM_FEATURE_CLOCKSOURCE_STABLE_BIT = 24;
+
+    /**
+     * The core's CPUID plus what the backend adds, as Linux's KVM does: the local APIC, x2APIC and the
+     * TSC-deadline timer (emulated in-kernel), and the KVM leaves at 0x40000000.
+     */
+    static List<int[]> supported() {
+        List<int[]> all = new ArrayList<>();
+        for (int[] e : Features.supported()) {
+            int[] x = e.clone();
+            if (x[0] == 1) {
+                x[6] |= 1 << 9;                      // EDX.APIC
+                x[5] |= (1 << 21) | (1 << 24);       // ECX.X2APIC, ECX.TSC_DEADLINE
+            }
+            all.add(x);
+        }
+        byte[] sig = "KVMKVMKVM\0\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(sig).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        all.add(new int[] {0x40000000, 0, 0, 0x40000001, b.getInt(0), b.getInt(4), b.getInt(8)});
+        int kvm = (1 << KVM_FEATURE_CLOCKSOURCE) | (1 << KVM_FEATURE_NOP_IO_DELAY) | (1 << KVM_FEATURE_CLOCKSOURCE2)
+                | (1 << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+        all.add(new int[] {0x40000001, 0, 0, kvm, 0, 0, 0});
+        return all;
+    }
+
     @Override
     public List<CpuidEntry2> getSupportedCpuid(int nent) {
         check();
-        List<int[]> all = Features.supported();
+        List<int[]> all = supported();
         if (nent < all.size()) throw new KvmException(Errno.E2BIG, "KVM_GET_SUPPORTED_CPUID: " + all.size() + " entries, room for " + nent);
         List<CpuidEntry2> r = new ArrayList<>();
         for (int[] e : all) r.add(new CpuidEntry2(e[0], e[1], e[2], e[3], e[4], e[5], e[6]));

@@ -32,13 +32,13 @@ final class IrqRouting {
         for (int g = 0; g <= max; g++) byGsi[g] = tmp.get(g).toArray(IrqRoutingEntry[]::new);
     }
 
+    /** Linux's default_routing (arch/x86/kvm/irq_comm.c): GSI i → IOAPIC pin i, and PIC pin i for GSI 0–15. */
     static IrqRouting defaults() {
         List<IrqRoutingEntry> l = new ArrayList<>();
-        for (int g = 0; g < 16; g++) {
-            l.add(IrqRoutingEntry.irqchip(g, g < 8 ? Irqchip.KVM_IRQCHIP_PIC_MASTER : Irqchip.KVM_IRQCHIP_PIC_SLAVE, g & 7));
-            if (g != 2) l.add(IrqRoutingEntry.irqchip(g, Irqchip.KVM_IRQCHIP_IOAPIC, g == 0 ? 2 : g));
+        for (int g = 0; g < Ioapic.NUM_PINS; g++) {
+            l.add(IrqRoutingEntry.irqchip(g, Irqchip.KVM_IRQCHIP_IOAPIC, g));
+            if (g < 16) l.add(IrqRoutingEntry.irqchip(g, g < 8 ? Irqchip.KVM_IRQCHIP_PIC_MASTER : Irqchip.KVM_IRQCHIP_PIC_SLAVE, g & 7));
         }
-        for (int g = 16; g < Ioapic.NUM_PINS; g++) l.add(IrqRoutingEntry.irqchip(g, Irqchip.KVM_IRQCHIP_IOAPIC, g));
         return new IrqRouting(l);
     }
 

@@ -69,6 +69,29 @@ class CpuidTest {
         runTo(VcpuExit.Hlt.class, cpu);
     }
 
+    /**
+     * Both backends offer what a paravirtual Linux guest looks for: the "KVMKVMKVM" signature at
+     * 0x40000000, kvmclock (KVM_FEATURE_CLOCKSOURCE2, bit 3) at 0x40000001, and the in-kernel LAPIC's
+     * APIC, x2APIC and TSC-deadline bits in leaf 1.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jkvm.testkit.Backends#all")
+    void supportedCpuidHasKvmLeavesAndApicBits(String backend) {
+        try (Kvm kvm = kvm(backend)) {
+            List<CpuidEntry2> cpuid = kvm.getSupportedCpuid();
+            CpuidEntry2 sig = leaf(cpuid, HV_LEAF);
+            assertEquals(0x4b4d564b, sig.ebx(), "KVMK");
+            assertEquals(0x564b4d56, sig.ecx(), "VMKV");
+            assertEquals(0x0000004d, sig.edx(), "M");
+            assertTrue(sig.eax() >= HV_LEAF + 1, "max hypervisor leaf");
+            assertNotEquals(0, leaf(cpuid, HV_LEAF + 1).eax() & (1 << 3), "KVM_FEATURE_CLOCKSOURCE2");
+            CpuidEntry2 one = leaf(cpuid, 1);
+            assertNotEquals(0, one.edx() & (1 << 9), "APIC");
+            assertNotEquals(0, one.ecx() & (1 << 21), "X2APIC");
+            assertNotEquals(0, one.ecx() & (1 << 24), "TSC_DEADLINE");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jkvm.testkit.Backends#all")
     void guestSeesSetCpuid2(String backend) {
