@@ -1,13 +1,12 @@
 package io.jkvm.vmm.bench;
 
+import io.jkvm.vmm.JkvmCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,16 +25,10 @@ public final class BootBenchmark {
     public static final String MARKER = "JKVM-BENCH-BOOTED";
     static final String APPEND = "console=ttyS0 quiet panic=-1 " + CMDLINE_FLAG;
 
-    /** The jkvm command line for one boot, run by the same java with the same JVM options as this one. */
+    /** The jkvm command line for one boot, in a fresh JVM like this one. */
     public static List<String> javaCommand(Path kernel, Path initrd, int cpus) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (!a.startsWith("-agentlib") && !a.startsWith("-XX:StartFlightRecording")) cmd.add(a);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.jkvm.vmm.cli.Main", "run", "--backend", "java",
-                "--kernel", kernel.toString(), "--initrd", initrd.toString(), "--mem", "256M", "--cpus", Integer.toString(cpus),
-                "--no-stdin", "--append", APPEND));
-        return cmd;
+        return JkvmCommand.of(List.of("run", "--backend", "java", "--kernel", kernel.toString(), "--initrd", initrd.toString(),
+                "--mem", "256M", "--cpus", Integer.toString(cpus), "--no-stdin", "--append", APPEND));
     }
 
     /** QEMU's TCG on the same kernel and initramfs, on its minimal machine type. */
