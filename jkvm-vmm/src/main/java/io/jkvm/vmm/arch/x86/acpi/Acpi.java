@@ -2,6 +2,8 @@ package io.jkvm.vmm.arch.x86.acpi;
 
 import io.jkvm.vmm.arch.x86.Layout;
 import io.jkvm.vmm.devices.legacy.AcpiPm;
+import io.jkvm.vmm.devices.legacy.Cmos;
+import io.jkvm.vmm.devices.legacy.I8042;
 import io.jkvm.vmm.devices.legacy.Uart16550a;
 import io.jkvm.vmm.vstate.GuestMemory;
 import java.util.List;
@@ -17,15 +19,22 @@ public final class Acpi {
 
     /** Where the RSDP is; boot_params.acpi_rsdp_addr. */
     public static final long RSDP_ADDR = Layout.ACPI_TABLES;
-    public static final String UART_NAME = "COM1";
+    /** The RTC's interrupt (the second 8259's IRQ 0) and the keyboard's, as on every PC. */
+    public static final int RTC_IRQ = 8, KEYBOARD_IRQ = 1;
+    /** The ISA devices the DSDT describes. */
+    public static final List<Dsdt.Isa> ISA_DEVICES = List.of(
+            new Dsdt.Isa("COM1", Dsdt.UART_16550A_HID, 1, List.of(new Dsdt.IoRange(Uart16550a.COM1_BASE, Uart16550a.PORT_COUNT)),
+                    Uart16550a.COM1_IRQ),
+            new Dsdt.Isa("RTC", Dsdt.RTC_HID, 0, List.of(new Dsdt.IoRange(Cmos.BASE, Cmos.LENGTH)), RTC_IRQ),
+            new Dsdt.Isa("KBD", Dsdt.KEYBOARD_HID, 0, List.of(new Dsdt.IoRange(I8042.I8042_DATA_REG, 1),
+                    new Dsdt.IoRange(I8042.I8042_COMMAND_REG, 1)), KEYBOARD_IRQ));
 
     /** Where each table went. */
     public record Tables(long rsdp, long xsdt, long fadt, long madt, long dsdt, long end) {}
 
     /** The tables for {@code cpus} vCPUs and the {@code virtio} devices; returns their addresses. */
     public static Tables write(GuestMemory mem, int cpus, List<Dsdt.VirtioMmio> virtio) {
-        byte[] dsdt = Dsdt.of(new Dsdt.Uart(UART_NAME, Uart16550a.COM1_BASE, Uart16550a.PORT_COUNT, Uart16550a.COM1_IRQ),
-                virtio, AcpiPm.SLP_TYP_S5);
+        byte[] dsdt = Dsdt.of(ISA_DEVICES, virtio, AcpiPm.SLP_TYP_S5);
         byte[] madt = Madt.of(cpus, Layout.APIC_DEFAULT_PHYS_BASE, Layout.ioapicId(cpus), Layout.IOAPIC_ADDR);
         long xsdtAddr = align(RSDP_ADDR + Rsdp.SIZE);
         long fadtAddr = align(xsdtAddr + Sdt.HEADER_SIZE + 2 * 8);
@@ -35,7 +44,8 @@ public final class Acpi {
         if (end > Layout.ACPI_TABLES_END)
             throw new IllegalStateException(String.format("ACPI tables end at %#x, past %#x", end, Layout.ACPI_TABLES_END));
         byte[] fadt = Fadt.of(dsdtAddr, GenericAddress.ioPort8(AcpiPm.SLEEP_CONTROL_REG),
-                GenericAddress.ioPort8(AcpiPm.SLEEP_STATUS_REG), GenericAddress.ioPort8(AcpiPm.RESET_REG), AcpiPm.RESET_VALUE);
+                GenericAddress.ioPort8(AcpiPm.SLEEP_STATUS_REG), GenericAddress.ioPort8(AcpiPm.RESET_REG), AcpiPm.RESET_VALUE,
+                Cmos.RTC_CENTURY);
         mem.slice(Layout.ACPI_TABLES, end - Layout.ACPI_TABLES).fill((byte) 0);
         mem.write(RSDP_ADDR, Rsdp.of(xsdtAddr));
         mem.write(xsdtAddr, Xsdt.of(fadtAddr, madtAddr));

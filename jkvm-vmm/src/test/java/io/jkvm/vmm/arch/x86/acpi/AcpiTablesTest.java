@@ -99,6 +99,7 @@ class AcpiTablesTest {
         assertEquals(t.dsdt(), mem.u64(f + Fadt.OFF_X_DSDT));
         assertEquals(0, mem.u64(f + Fadt.OFF_X_FIRMWARE_CTRL));
         assertEquals(0, mem.u16(f + Fadt.OFF_SCI_INT), "no SCI");
+        assertEquals(0x32, mem.u8(f + Fadt.OFF_CENTURY), "the CMOS century byte");
         for (int off = 48; off < 88; off += 4) assertEquals(0, mem.u32(f + off), "SMI_CMD, PM1/PM2/PM_TMR/GPE blocks at " + off + " absent");
         int flags = mem.u32(f + Fadt.OFF_FLAGS);
         assertEquals(1 << 20, flags & 1 << 20, "HW_REDUCED_ACPI");
@@ -175,7 +176,7 @@ class AcpiTablesTest {
         long d = mem.u64(t.fadt() + Fadt.OFF_X_DSDT);
         int length = header(d, "DSDT", 2);
         byte[] aml = mem.read(d + Sdt.HEADER_SIZE, length - Sdt.HEADER_SIZE);
-        assertArrayEquals(Dsdt.aml(new Dsdt.Uart("COM1", 0x3f8, 8, 4), VIRTIO, AcpiPm.SLP_TYP_S5), aml);
+        assertArrayEquals(Dsdt.aml(Acpi.ISA_DEVICES, VIRTIO, AcpiPm.SLP_TYP_S5), aml);
         String s = new String(aml, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertEquals(2, s.split("LNRO0005", -1).length - 1, "one LNRO0005 device per virtio-mmio transport");
         assertTrue(s.contains("VR00") && s.contains("VR01"));
@@ -183,8 +184,15 @@ class AcpiTablesTest {
         assertTrue(indexOf(aml, AmlTest.hex("08 5c 5f 53 35 5f 12 08 04 0a 05 0a 05 00 00")) >= 0, "\\_S5 package");
         // the second device's window and IRQ: Memory32Fixed (ReadWrite, 0xE0001000, 0x200), Interrupt (...) {6}
         assertTrue(indexOf(aml, AmlTest.hex("86 09 00 01 00 10 00 e0 00 02 00 00 89 06 00 03 01 06 00 00 00 79")) >= 0);
-        // COM1: IO (Decode16, 0x3F8, 0x3F8, 1, 8), IRQNoFlags () {4}
+        // COM1: _HID EisaId ("PNP0501"), IO (Decode16, 0x3F8, 0x3F8, 1, 8), IRQNoFlags () {4}
+        assertTrue(indexOf(aml, AmlTest.hex("08 5f 48 49 44 0c 41 d0 05 01")) >= 0);
         assertTrue(indexOf(aml, AmlTest.hex("47 01 f8 03 f8 03 01 08 22 10 00 79")) >= 0);
+        // RTC: _HID EisaId ("PNP0B00"), IO (Decode16, 0x70, 0x70, 1, 2), IRQNoFlags () {8}
+        assertTrue(indexOf(aml, AmlTest.hex("08 5f 48 49 44 0c 41 d0 0b 00")) >= 0);
+        assertTrue(indexOf(aml, AmlTest.hex("47 01 70 00 70 00 01 02 22 00 01 79")) >= 0);
+        // KBD: _HID EisaId ("PNP0303"), IO 0x60 and 0x64 one port each, IRQNoFlags () {1}
+        assertTrue(indexOf(aml, AmlTest.hex("08 5f 48 49 44 0c 41 d0 03 03")) >= 0);
+        assertTrue(indexOf(aml, AmlTest.hex("47 01 60 00 60 00 01 01 47 01 64 00 64 00 01 01 22 02 00 79")) >= 0);
     }
 
     @Test

@@ -53,6 +53,11 @@ class IaslTest {
         assertTrue(asl.contains(squash("DefinitionBlock (\"\", \"DSDT\", 2, \"JKVM  \", \"JKVMDSDT\", 0x00000001)")), asl);
         assertTrue(asl.contains("Scope (\\_SB) { Device (COM1) { Name (_HID, EisaId (\"PNP0501\") ) Name (_UID, One) "
                 + "Name (_CRS, ResourceTemplate () { IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08, ) IRQNoFlags () {4} }) }"), asl);
+        assertTrue(asl.contains("Device (RTC) { Name (_HID, EisaId (\"PNP0B00\") ) Name (_UID, Zero) "
+                + "Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0070, 0x0070, 0x01, 0x02, ) IRQNoFlags () {8} }) }"), asl);
+        assertTrue(asl.contains("Device (KBD) { Name (_HID, EisaId (\"PNP0303\") ) Name (_UID, Zero) "
+                + "Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0060, 0x0060, 0x01, 0x01, ) "
+                + "IO (Decode16, 0x0064, 0x0064, 0x01, 0x01, ) IRQNoFlags () {1} }) }"), asl);
         assertTrue(asl.contains("Device (VR01) { Name (_HID, \"LNRO0005\") Name (_UID, One) Name (_CRS, ResourceTemplate () "
                 + "{ Memory32Fixed (ReadWrite, 0xE0001000, 0x00000200, ) "
                 + "Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, ) { 0x00000006, } }) }"), asl);
