@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread; IO-in and MMIO-read exits are completed on the next run by replaying the instruction with the
  * data the caller left in kvm_run, as KVM's emulator does.
  */
-final class JavaVcpu implements Vcpu, IrqChip.Target {
+final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
     private static final int PIO_OFFSET = KvmRun.KVM_PIO_PAGE_OFFSET * 4096;
 
     private final JavaVm vm;
@@ -113,6 +113,16 @@ final class JavaVcpu implements Vcpu, IrqChip.Target {
         long dn = nowNs - tscBaseNs;
         long khz = tscKhz;
         return dn / 1_000_000L * khz + dn % 1_000_000L * khz / 1_000_000L + cpu.tscOffset;
+    }
+
+    @Override
+    public long sampleRip() {
+        return cpu.rip;
+    }
+
+    @Override
+    public int sampleCpl() {
+        return cpu.cpl;
     }
 
     @Override

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jkvm bench}: the group of benchmarks; each benchmark is one subcommand class listed here. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {ExitLatencyCommand.class, BenchLoopCommand.class})
+        subcommands = {ExitLatencyCommand.class, BenchLoopCommand.class, BenchBootCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

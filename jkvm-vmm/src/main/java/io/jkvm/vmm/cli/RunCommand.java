@@ -7,6 +7,8 @@ import io.jkvm.vmm.Machine;
 import io.jkvm.vmm.MachineConfig;
 import io.jkvm.vmm.MachineExit;
 import io.jkvm.vmm.boot.Elf;
+import io.jkvm.vmm.profile.GuestProfiler;
+import io.jkvm.vmm.profile.SymbolMap;
 import io.jkvm.vmm.snapshot.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +85,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-stdin", description = "Do not forward this process's stdin to the guest console (needed for a background job: reading the terminal would stop it).")
     boolean noStdin;
 
+    @Option(names = "--profile", paramLabel = "SYSTEM.MAP",
+            description = "java backend: sample the guest's RIP every millisecond and print its busiest functions "
+                    + "(named from the kernel's System.map; boot with nokaslr) when the guest ends.")
+    Path profile;
+
     @Spec
     CommandSpec spec;
 
@@ -105,10 +112,16 @@ final class RunCommand implements Callable<Integer> {
             if (choice.warning() != null) err.println("jkvm run: warning: " + choice.warning());
             m = Builder.build(config(choice.backend()), new ConsoleIo(out, in));
         }
-        try (m; Terminal term = in == null ? null : Terminal.rawIfTty()) {
+        SymbolMap symbols = profile == null ? null : SymbolMap.load(profile);
+        try (m; Terminal term = in == null ? null : Terminal.rawIfTty();
+                GuestProfiler prof = new GuestProfiler(profile == null ? List.of() : m.vcpus())) {
+            if (profile != null && !prof.active()) err.println("jkvm run: warning: --profile needs the java backend; no profile");
+            prof.start();
             MachineExit exit = runToExit(m, err);
             if (term != null) term.restore();
             out.flush();
+            prof.close();
+            if (prof.active()) prof.report(err, symbols, 40);
             report(exit, err);
             return exit.status();
         }

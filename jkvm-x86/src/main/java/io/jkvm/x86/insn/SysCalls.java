@@ -12,7 +12,7 @@ import io.jkvm.x86.exc.Vector;
 public final class SysCalls {
     private SysCalls() {}
 
-    private static final int CODE64 = 0x209b | Cpu.AR_L | Cpu.AR_G, CODE32 = 0x9b | Cpu.AR_DB | Cpu.AR_G,
+    private static final int CODE64 = 0x9b | Cpu.AR_L | Cpu.AR_G, CODE32 = 0x9b | Cpu.AR_DB | Cpu.AR_G,
             DATA = 0x93 | Cpu.AR_DB | Cpu.AR_G;
 
     public static void syscall(Cpu c, Insn i) {
@@ -23,7 +23,7 @@ public final class SysCalls {
             c.r[11] = c.getRflags() & ~Cpu.RF;
             boolean from64 = c.mode64;
             c.setRflags(c.getRflags() & ~c.sfmask & ~Cpu.RF);
-            c.setSeg(CpuState.CS, cs, 0, 0xffffffffL, CODE64 & ~0x2000);
+            c.setSeg(CpuState.CS, cs, 0, 0xffffffffL, CODE64);
             c.setSeg(CpuState.SS, cs + 8, 0, 0xffffffffL, DATA);
             c.nextRip = from64 ? c.lstar : c.cstar;
         } else {
@@ -43,7 +43,7 @@ public final class SysCalls {
         if ((c.efer & Cpu.EFER_LMA) != 0) {
             if (i.rexW) {
                 if (!Cpu.canonical(c.r[Cpu.RCX])) throw c.fault(Vector.GP, 0);
-                c.setSeg(CpuState.CS, (base + 16) | 3, 0, 0xffffffffL, (CODE64 & ~0x2000 & ~0x60) | 0x60);
+                c.setSeg(CpuState.CS, (base + 16) | 3, 0, 0xffffffffL, CODE64 | 0x60);
                 c.nextRip = c.r[Cpu.RCX];
             } else {
                 c.setSeg(CpuState.CS, base | 3, 0, 0xffffffffL, CODE32 | 0x60);
@@ -66,7 +66,7 @@ public final class SysCalls {
         if (cs == 0) throw c.fault(Vector.GP, 0);
         boolean lma = (c.efer & Cpu.EFER_LMA) != 0;
         c.setRflags(c.getRflags() & ~(Cpu.VM | Cpu.IF | Cpu.RF));
-        c.setSeg(CpuState.CS, cs, 0, 0xffffffffL, lma ? CODE64 & ~0x2000 : CODE32);
+        c.setSeg(CpuState.CS, cs, 0, 0xffffffffL, lma ? CODE64 : CODE32);
         c.setSeg(CpuState.SS, cs + 8, 0, 0xffffffffL, DATA);
         c.r[Cpu.RSP] = lma ? c.sysenterEsp : c.sysenterEsp & 0xffffffffL;
         c.nextRip = lma ? c.sysenterEip : c.sysenterEip & 0xffffffffL;
@@ -78,7 +78,7 @@ public final class SysCalls {
         if (!c.protectedMode || c.cpl != 0 || cs == 0) throw c.fault(Vector.GP, 0);
         if (i.rexW) {
             if (!Cpu.canonical(c.r[Cpu.RDX]) || !Cpu.canonical(c.r[Cpu.RCX])) throw c.fault(Vector.GP, 0);
-            c.setSeg(CpuState.CS, (cs + 32) | 3, 0, 0xffffffffL, (CODE64 & ~0x2000) | 0x60);
+            c.setSeg(CpuState.CS, (cs + 32) | 3, 0, 0xffffffffL, CODE64 | 0x60);
             c.setSeg(CpuState.SS, (cs + 40) | 3, 0, 0xffffffffL, DATA | 0x60);
             c.r[Cpu.RSP] = c.r[Cpu.RCX];
             c.nextRip = c.r[Cpu.RDX];
