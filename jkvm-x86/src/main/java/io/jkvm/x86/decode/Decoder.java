@@ -163,6 +163,7 @@ public final class Decoder {
             int modrm = src.byteAt(pos++);
             int mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
             in.mod = mod;
+            in.modrm = modrm;
             in.reg = reg | rexR;
             boolean extend = in.op == Op.MOVZX || in.op == Op.MOVSX;
             boolean regByte = osize == 1 && !extend, rmByte = osize == 1 || (extend && sub == 1);
