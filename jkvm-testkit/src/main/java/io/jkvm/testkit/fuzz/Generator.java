@@ -30,7 +30,7 @@ public final class Generator {
     static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
     private static final int[] POINTERS = {RBX, RBP, RSI, RDI};
 
-    private final RandomGenerator rnd;
+    final RandomGenerator rnd;
     private final Mode mode;
     /**
      * In 32-bit mode PVM does not run the guest natively: KVM's instruction emulator is the reference, and it
@@ -42,12 +42,18 @@ public final class Generator {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Integer> starts = new ArrayList<>();
     private final List<Integer> undefAt = new ArrayList<>();
-    private int undef;
+    private final List<Integer> fswUndefAt = new ArrayList<>();
+    int undef;
+    /** FSW bits (C0–C3) the SDM leaves undefined after the x87 instructions so far. */
+    int fswUndef;
+    /** x87/MMX/SSE instructions (long mode only: in 32-bit mode the reference is KVM's emulator, which lacks them). */
+    private final X87Gen x87;
 
     public Generator(RandomGenerator rnd, Mode mode) {
         this.rnd = rnd;
         this.mode = mode;
         this.emulatedReference = mode == Mode.PROT32;
+        this.x87 = new X87Gen(this);
     }
 
     /** A case of about {@code n} instructions ending with the end marker. */
@@ -55,36 +61,40 @@ public final class Generator {
         out.reset();
         starts.clear();
         undefAt.clear();
+        fswUndefAt.clear();
         undef = 0;
+        fswUndef = 0;
         while (starts.size() < n) one();
         begin();
         emit(0x8a, 0x04, 0x25);                         // mov END_ADDR, %al: the end marker
         emitImm(Layout.END_ADDR, 4);
         int[] s = starts.stream().mapToInt(Integer::intValue).toArray();
         int[] u = undefAt.stream().mapToInt(Integer::intValue).toArray();
-        return new FuzzCase(mode, out.toByteArray(), s, u, rnd.nextLong());
+        int[] w = fswUndefAt.stream().mapToInt(Integer::intValue).toArray();
+        return new FuzzCase(mode, out.toByteArray(), s, u, w, rnd.nextLong());
     }
 
-    private boolean m64() {
+    boolean m64() {
         return mode == Mode.LONG;
     }
 
     /** Marks the start of an instruction (for mapping a fault RIP back to the undefined-flags state). */
-    private void begin() {
+    void begin() {
         starts.add(out.size());
         undefAt.add(undef);
+        fswUndefAt.add(fswUndef);
     }
 
-    private void emit(int... bytes) {
+    void emit(int... bytes) {
         for (int b : bytes) out.write(b);
     }
 
-    private void emitImm(long v, int size) {
+    void emitImm(long v, int size) {
         for (int k = 0; k < size; k++) out.write((int) (v >>> (8 * k)));
     }
 
     /** Ensures {@code reads} are defined, inserting CMP r,r first if not. */
-    private void need(int reads) {
+    void need(int reads) {
         if ((undef & reads) == 0) return;
         begin();
         int r = dest();
@@ -96,7 +106,7 @@ public final class Generator {
     // ------------------------------------------------------------------ operands
 
     /** A register the random code may overwrite: never rSP or a pointer register. */
-    private int dest() {
+    int dest() {
         if (m64()) {
             int[] d = {RAX, RCX, RDX, 8, 9, 10, 11, 12, 13, 14, 15};
             return d[rnd.nextInt(d.length)];
@@ -146,12 +156,12 @@ public final class Generator {
     }
 
     /** A ModRM (+SIB +disp) addressing memory through a pointer register; reg field {@code reg}. */
-    private void modrmMem(int reg) {
+    void modrmMem(int reg) {
         modrmMem(reg, 1);
     }
 
     /** As {@link #modrmMem(int)} with a displacement that is a multiple of {@code align} (pointers start 16-aligned). */
-    private void modrmMem(int reg, int align) {
+    void modrmMem(int reg, int align) {
         int base = POINTERS[rnd.nextInt(POINTERS.length)];
         int disp = (rnd.nextInt(256) - 128) / align * align;
         int kind = rnd.nextInt(10);
@@ -182,6 +192,10 @@ public final class Generator {
     // ------------------------------------------------------------------ instruction families
 
     private void one() {
+        if (m64() && rnd.nextInt(100) < X87Gen.SHARE) {
+            x87.one();
+            return;
+        }
         int pick = rnd.nextInt(100);
         if (pick < 22) alu();
         else if (pick < 27) incDecNotNeg();
@@ -569,7 +583,7 @@ public final class Generator {
         begin();
         int at = out.size();
         emit(opcode, 0);
-        int undefBefore = undef;
+        int undefBefore = undef, fswBefore = fswUndef;
         int before = out.size();
         int save = starts.size();
         one();
@@ -580,6 +594,7 @@ public final class Generator {
         out.write(b, 0, b.length);
         // the skipped instruction may not have run: whatever it left undefined stays possible
         undef |= undefBefore;
+        fswUndef |= fswBefore;
         if (starts.size() == save) begin();
     }
 
