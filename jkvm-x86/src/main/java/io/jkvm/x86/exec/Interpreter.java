@@ -21,6 +21,7 @@ import io.jkvm.x86.insn.ShiftRotate;
 import io.jkvm.x86.insn.Stack;
 import io.jkvm.x86.insn.StringOps;
 import io.jkvm.x86.insn.SysCalls;
+import io.jkvm.x86.insn.Sse;
 import io.jkvm.x86.insn.SystemOps;
 import io.jkvm.x86.insn.X87;
 
@@ -331,7 +332,7 @@ public final class Interpreter {
             case Op.RDRAND, Op.RDPID, Op.UD, Op.TZCNT -> throw c.fault(Vector.UD);
             case Op.INVALID -> throw i.sub == 1 ? c.fault(Vector.GP, 0) : c.fault(Vector.UD);
             case Op.X87 -> X87.exec(c, i);
-            case Op.SSE -> sse(i);
+            case Op.SSE -> Sse.exec(c, i);
             default -> throw new Unimplemented("opcode " + Integer.toHexString(i.opcode) + " (" + Op.name(i.op) + ")");
         }
     }
@@ -341,9 +342,4 @@ public final class Interpreter {
         DataMove.lea(c, i);
     }
 
-    private void sse(Insn i) {
-        if ((c.cr0 & Cpu.CR0_EM) != 0 || (c.cr4 & (1L << 9)) == 0) throw c.fault(Vector.UD);
-        if ((c.cr0 & Cpu.CR0_TS) != 0) throw c.fault(Vector.NM);
-        throw new Unimplemented("SSE instruction " + Integer.toHexString(i.opcode));
-    }
 }

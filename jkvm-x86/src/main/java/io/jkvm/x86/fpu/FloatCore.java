@@ -45,6 +45,8 @@ public abstract class FloatCore {
 
     // ---- outputs
     public int flags;
+    /** Flags gathered over the elements of one SIMD instruction: pre-computation [0] and post-computation [1]. */
+    public final int[] acc = new int[2];
     /** The result's magnitude was rounded up (x87 C1). */
     public boolean roundedUp;
     public int rCls, rSign, rExp;

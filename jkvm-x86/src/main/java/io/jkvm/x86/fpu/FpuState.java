@@ -30,6 +30,8 @@ public final class FpuState {
     public final SoftFloat sf = new SoftFloat();
     /** Scratch for a 128-bit source operand (memory or register), so operand fetch allocates nothing. */
     public long srcLo, srcHi;
+    /** Scratch of the cross-element SIMD operations: destination, source and result as lo/hi pairs. */
+    public long dLo, dHi, sLo, sHi, rLo, rHi;
 
     // FSW bits
     public static final int SF = 1 << 6, ES = 1 << 7, C0 = 1 << 8, C1 = 1 << 9, C2 = 1 << 10, C3 = 1 << 14, B = 1 << 15;
