@@ -24,7 +24,8 @@ public final class Generator {
             them instead of raising #GP); POPF/IRET (could set TF: single-step is \
             not modelled); RDTSC/RDTSCP/RDRAND/RDPMC/CPUID (host-dependent values); 16-bit SHLD/SHRD by CL \
             and by more than 16 (undefined result); 16-bit BSWAP (undefined); near branches with a 66 \
-            prefix in 64-bit mode (AMD and Intel differ); x87/SSE (part 2); segment-register loads""";
+            prefix in 64-bit mode (AMD and Intel differ); segment-register loads; and in x87/SIMD code what X87Gen \
+            and SimdGen list (transcendentals, FBLD, FSTP1, RCP/RSQRT, SSE4a)""";
 
     // registers in encoding order
     static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
@@ -48,12 +49,16 @@ public final class Generator {
     int fswUndef;
     /** x87/MMX/SSE instructions (long mode only: in 32-bit mode the reference is KVM's emulator, which lacks them). */
     private final X87Gen x87;
+    private final SimdGen simd;
+    /** Percentage of long-mode instructions drawn from the x87 and SIMD families (half each). */
+    static final int FP_SHARE = 40;
 
     public Generator(RandomGenerator rnd, Mode mode) {
         this.rnd = rnd;
         this.mode = mode;
         this.emulatedReference = mode == Mode.PROT32;
         this.x87 = new X87Gen(this);
+        this.simd = new SimdGen(this);
     }
 
     /** A case of about {@code n} instructions ending with the end marker. */
@@ -93,6 +98,14 @@ public final class Generator {
         for (int k = 0; k < size; k++) out.write((int) (v >>> (8 * k)));
     }
 
+    /** Before anything that stores FSW (FNSTSW, FNSTENV, FXSAVE…): FXAM defines all four condition codes. */
+    void defineFsw() {
+        if (fswUndef == 0) return;
+        begin();
+        emit(0xd9, 0xe5);
+        fswUndef = 0;
+    }
+
     /** Ensures {@code reads} are defined, inserting CMP r,r first if not. */
     void need(int reads) {
         if ((undef & reads) == 0) return;
@@ -115,7 +128,7 @@ public final class Generator {
     }
 
     /** Any register as a source. */
-    private int src() {
+    int src() {
         int r = rnd.nextInt(m64() ? 16 : 8);
         return r == RSP ? RAX : r;
     }
@@ -162,13 +175,27 @@ public final class Generator {
 
     /** As {@link #modrmMem(int)} with a displacement that is a multiple of {@code align} (pointers start 16-aligned). */
     void modrmMem(int reg, int align) {
-        int base = POINTERS[rnd.nextInt(POINTERS.length)];
-        int disp = (rnd.nextInt(256) - 128) / align * align;
+        int[] m = memOperand(align);
+        modrmMem(reg, m[0], m[1]);
+    }
+
+    /**
+     * A pointer register and a displacement that is a multiple of {@code align}: {base, disp}. Aligned
+     * operands use rBX, which random code never moves (string instructions step rSI and rDI by 1–8, and
+     * ENTERW/LEAVEW in 64-bit mode pop BP from elsewhere).
+     */
+    int[] memOperand(int align) {
+        int base = align >= 16 ? RBX : POINTERS[rnd.nextInt(POINTERS.length)];
+        return new int[] {base, (rnd.nextInt(256) - 128) / align * align};
+    }
+
+    /** [base + disp] in one of three encodings; reg field {@code reg}. */
+    void modrmMem(int reg, int base, int disp) {
         int kind = rnd.nextInt(10);
-        if (kind == 0) {                                     // [base + disp32] via SIB, no index
+        if (kind == 0 || disp != (byte) disp) {              // [base + disp32] via SIB, no index
             emit(0x80 | (reg & 7) << 3 | 4, 0x20 | base);
             emitImm(disp, 4);
-        } else if (kind == 1 && base != RBP) {                // [base]
+        } else if (kind == 1 && base != RBP && disp == 0) {   // [base]
             emit((reg & 7) << 3 | base);
         } else {                                              // [base + disp8]
             emit(0x40 | (reg & 7) << 3 | base, disp & 0xff);
@@ -192,8 +219,9 @@ public final class Generator {
     // ------------------------------------------------------------------ instruction families
 
     private void one() {
-        if (m64() && rnd.nextInt(100) < X87Gen.SHARE) {
-            x87.one();
+        if (m64() && rnd.nextInt(100) < FP_SHARE) {
+            if (rnd.nextBoolean()) x87.one();
+            else simd.one();
             return;
         }
         int pick = rnd.nextInt(100);

@@ -111,6 +111,23 @@ public final class Runner implements AutoCloseable {
         cpu.setSregs(user);
         cpu.setRegs(toRegs(initialGprs(fc), Layout.CODE, initialFlags(fc)));
         if (mode == Mode.LONG) cpu.setXsave(FpuStates.toXsave(FpuStates.initial(fc)));
+        // a case that never ends (a wrong instruction length can turn code into a loop) is kicked out
+        java.util.concurrent.ScheduledFuture<?> dog = WATCHDOG.schedule(cpu::kick, 2, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            return runCase();
+        } finally {
+            dog.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fuzz-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private Outcome runCase() {
         for (int guard = 0; guard < 16; guard++) {
             VcpuExit e = cpu.run();
             switch (e) {
@@ -122,7 +139,10 @@ public final class Runner implements AutoCloseable {
                     long[] g = fromRegs(r);
                     return new Outcome(Outcome.END, -1, 0, false, r.rip() - Layout.CODE, r.rflags(), g[4], 0, g, memory(), "", fpu());
                 }
-                case VcpuExit.Intr i -> { }
+                case VcpuExit.Intr i -> {
+                    return new Outcome(Outcome.OTHER, -1, 0, false, 0, 0, 0, 0, new long[16], memory(),
+                            "no end within 2 s", fpu());
+                }
                 default -> {
                     Regs r = cpu.getRegs();
                     return new Outcome(Outcome.OTHER, -1, 0, false, r.rip() - Layout.CODE, r.rflags(), r.rsp(), 0,

@@ -15,9 +15,6 @@ import java.util.random.RandomGenerator;
  * D9 D8+i ("FSTP1"): Intel treats it as FSTP, this AMD reference pops an empty ST(0) without a stack fault.
  */
 final class X87Gen {
-    /** Percentage of long-mode instructions drawn from the x87/SIMD families. */
-    static final int SHARE = 30;
-
     static final int C0 = 0x100, C1 = 0x200, C2 = 0x400, C3 = 0x4000;
     static final int C023 = C0 | C2 | C3, ALLC = C0 | C1 | C2 | C3;
 
@@ -161,12 +158,8 @@ final class X87Gen {
         g.fswUndef = 0;
     }
 
-    /** Before anything that stores FSW: FXAM defines all four condition codes. */
     private void defineFsw() {
-        if (g.fswUndef == 0) return;
-        g.begin();
-        g.emit(0xd9, 0xe5);
-        g.fswUndef = 0;
+        g.defineFsw();
     }
 
     private void control() {
