@@ -399,7 +399,7 @@ public abstract class FloatCore {
                     return;
                 }
             } else {
-                if (tiny && !x87 && (masks & UE) == 0) flags |= UE;        // SSE, unmasked: reported; result unused
+                if (tiny && sseUnderflowUnmasked((sig & roundMask) != 0)) return;
                 if (tiny && ftz && (masks & UE) != 0) {
                     flags |= UE | PE;
                     zero(sign);
@@ -430,7 +430,7 @@ public abstract class FloatCore {
                     return;
                 }
             } else {
-                overflow(sign, ~roundMask, emax);
+                if (!sseOverflowUnmasked((sig & roundMask) != 0)) overflow(sign, ~roundMask, emax);
                 return;
             }
         }
@@ -465,7 +465,7 @@ public abstract class FloatCore {
                     return;
                 }
             } else {
-                if (tiny && !x87 && (masks & UE) == 0) flags |= UE;
+                if (tiny && sseUnderflowUnmasked(extra != 0)) return;
                 int dist = emin - exp;
                 if (dist >= 64) {
                     extra = (dist == 64 ? sig : (sig != 0 ? 1 : 0)) | (extra != 0 ? 1 : 0);
@@ -497,7 +497,7 @@ public abstract class FloatCore {
                     return;
                 }
             } else {
-                overflow(sign, -1L, emax);
+                if (!sseOverflowUnmasked(extra != 0)) overflow(sign, -1L, emax);
                 return;
             }
         }
@@ -525,6 +525,26 @@ public abstract class FloatCore {
             case RU -> sign == 0 && extra != 0;
             default -> false;
         };
+    }
+
+    /**
+     * SSE with underflow unmasked: UE is reported for any tiny result, and PE when rounding it to the full
+     * precision with an unbounded exponent (the result a handler would get) is inexact — not the
+     * denormalized rounding. The instruction raises #XM with its destination unchanged: no result here.
+     */
+    private boolean sseUnderflowUnmasked(boolean inexact) {
+        if (x87 || (masks & UE) != 0) return false;
+        flags |= UE | (inexact ? PE : 0);
+        rCls = ZERO;
+        return true;
+    }
+
+    /** SSE with overflow unmasked: OE, and PE only when the full-precision rounding is inexact. */
+    private boolean sseOverflowUnmasked(boolean inexact) {
+        if (x87 || (masks & OE) != 0) return false;
+        flags |= OE | (inexact ? PE : 0);
+        rCls = ZERO;
+        return true;
     }
 
     private boolean overflowUnmaskedX87() {

@@ -283,7 +283,9 @@ final class SseFloat {
         if (pd != 0) {
             long p0 = (imm & 0x10) != 0 ? element(c, F_MUL, true, aLo, bLo, acc) : 0;
             long p1 = (imm & 0x20) != 0 ? element(c, F_MUL, true, aHi, bHi, acc) : 0;
+            stage(c, acc);
             long sum = element(c, F_ADD, true, p0, p1, acc);
+            stage(c, acc);
             if ((imm & 1) != 0) rLo = sum;
             if ((imm & 2) != 0) rHi = sum;
         } else {
@@ -291,15 +293,26 @@ final class SseFloat {
             long p1 = prod(c, imm, 1, aLo >>> 32, bLo >>> 32, acc);
             long p2 = prod(c, imm, 2, aHi & 0xffffffffL, bHi & 0xffffffffL, acc);
             long p3 = prod(c, imm, 3, aHi >>> 32, bHi >>> 32, acc);
+            stage(c, acc);
             long s01 = element(c, F_ADD, false, p0, p1, acc), s23 = element(c, F_ADD, false, p2, p3, acc);
+            stage(c, acc);
             long sum = element(c, F_ADD, false, s01, s23, acc);
+            stage(c, acc);
             if ((imm & 1) != 0) rLo |= sum;
             if ((imm & 2) != 0) rLo |= sum << 32;
             if ((imm & 4) != 0) rHi |= sum;
             if ((imm & 8) != 0) rHi |= sum << 32;
         }
-        Sse.mxcsrFlags(c, acc[0], acc[1]);
         Sse.setX(c, i.reg, rLo, rHi);
+    }
+
+    /**
+     * DPPS/DPPD report exceptions stage by stage (products, then each level of sums): a stage's flags are
+     * recorded, and an unmasked one raises #XM before the next stage runs — as the reference hardware does.
+     */
+    private static void stage(Cpu c, int[] acc) {
+        Sse.mxcsrFlags(c, acc[0], acc[1]);
+        acc[0] = acc[1] = 0;
     }
 
     private static long prod(Cpu c, int imm, int k, long a, long b, int[] acc) {
