@@ -94,6 +94,11 @@ public final class FpuState {
                 | ((c3c2c1c0 & 2) != 0 ? C1 : 0) | ((c3c2c1c0 & 1) != 0 ? C0 : 0);
     }
 
+    /** Sets exception flags (and SF) in FSW; the caller then updates ES. */
+    public void raise(int flags) {
+        fsw |= flags;
+    }
+
     /** ES and B summarize the exception flags that are unmasked in FCW (SDM Vol. 1 §8.1.3.1). */
     public void updateEs() {
         if ((fsw & ~fcw & 0x3f) != 0) fsw |= ES | B;

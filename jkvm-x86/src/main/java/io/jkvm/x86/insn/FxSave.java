@@ -113,6 +113,7 @@ public final class FxSave {
             }
             f.fcw = X87Control.fcwValue((int) w0);
             f.fsw = fsw;
+            f.updateEs();                       // ES and B follow the loaded flags and masks, not the image's bits
             f.ftw = (int) (w0 >>> 32) & 0xff;
             f.fop = (int) (w0 >>> 48) & 0x7ff;
             if (wide) {

@@ -13,7 +13,8 @@ import io.jkvm.x86.fpu.SoftFloat;
  * The x87 escape opcodes D8–DF (SDM Vol. 2 Appendix A.4): decodes ModRM into the instruction, applies the
  * checks every x87 instruction makes first — #NM when CR0.EM or CR0.TS, then #MF for a pending unmasked
  * exception unless the instruction is a non-waiting control instruction — runs it, and records the last
- * instruction/operand pointers and opcode (FIP/FCS, FDP/FDS, FOP) for non-control instructions.
+ * instruction pointer and opcode (FIP/FCS, FOP) of non-control instructions, and the data pointer (FDP/FDS)
+ * of those with a memory operand.
  */
 public final class X87 {
     private X87() {}
@@ -32,6 +33,8 @@ public final class X87 {
             f.fip = c.rip;
             f.fcs = c.segSel[Cpu.CS];
             f.fop = (esc << 8) | i.modrm;
+            // FDP: the memory operand of the last such instruction that had one (the SDM leaves it undefined
+            // after one without; it stays)
             if (i.mem) {
                 f.fdp = c.ea(i);
                 f.fds = c.segSel[i.seg];
@@ -79,7 +82,8 @@ public final class X87 {
 
     /** Stack underflow or overflow (#IS): IE and SF, C1 = 1 for overflow, 0 for underflow. */
     static void stackFault(FpuState f, boolean overflow) {
-        f.fsw = (f.fsw & ~FpuState.C1) | IE | FpuState.SF | (overflow ? FpuState.C1 : 0);
+        f.fsw = (f.fsw & ~FpuState.C1) | (overflow ? FpuState.C1 : 0);
+        f.raise(IE | FpuState.SF);
         f.updateEs();
     }
 
@@ -101,13 +105,15 @@ public final class X87 {
 
     /** Merges the operation's flags into FSW with C1 = rounded up. */
     static void commit(FpuState f, SoftFloat s) {
-        f.fsw = (f.fsw & ~FpuState.C1) | s.flags | (s.roundedUp ? FpuState.C1 : 0);
+        f.fsw = (f.fsw & ~FpuState.C1) | (s.roundedUp ? FpuState.C1 : 0);
+        f.raise(s.flags);
         f.updateEs();
     }
 
     /** Flags only (the result is not stored): C1 cleared. */
     static void flagsOnly(FpuState f, SoftFloat s) {
-        f.fsw = (f.fsw & ~FpuState.C1) | s.flags;
+        f.fsw &= ~FpuState.C1;
+        f.raise(s.flags);
         f.updateEs();
     }
 

@@ -126,7 +126,7 @@ final class X87Arith {
     /** The condition codes are written whatever the masks; an unmasked exception only suppresses the pops. */
     private static void compareDone(FpuState f, SoftFloat s, int rel, int pops) {
         setCompare(f, rel);
-        f.fsw |= s.flags;
+        f.raise(s.flags);
         f.updateEs();
         if (!X87.preUnmasked(f, s)) popN(f, pops);
     }
@@ -150,7 +150,7 @@ final class X87Arith {
             s.loadExtB(f.se(src), f.m(src));
             rel = s.compare(signaling);
             unmasked = X87.preUnmasked(f, s);
-            f.fsw |= s.flags;                          // C1 is left alone
+            f.raise(s.flags);                          // C1 is left alone
             f.updateEs();
         }
         c.setArith(relationFlags(rel));                // EFLAGS are written even when the exception is unmasked

@@ -42,7 +42,7 @@ final class X87Special {
         s.loadIntB(0);
         int rel = s.compare(true);
         X87Arith.setCompare(f, rel);
-        f.fsw |= s.flags;
+        f.raise(s.flags);
         f.updateEs();
     }
 
@@ -157,7 +157,7 @@ final class X87Special {
             return;
         }
         X87.store(f, s, 0);
-        f.fsw |= s.flags;
+        f.raise(s.flags);
         if (q >= 0) {                                 // C0 = Q2, C3 = Q1, C1 = Q0; C2 = incomplete
             if ((q & SoftFloat.PARTIAL) != 0) f.setCc(4);   // incomplete: the quotient bits are not reported
             else f.setCc(((q & 4) != 0 ? 1 : 0) | ((q & 2) != 0 ? 8 : 0) | ((q & 1) != 0 ? 2 : 0));
