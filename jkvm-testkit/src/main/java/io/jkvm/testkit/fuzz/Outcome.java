@@ -51,12 +51,14 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         if (a.ftwx() != b.ftwx()) d.add(String.format("ftw %#x vs %#x", a.ftwx(), b.ftwx()));
         if (a.mxcsr() != b.mxcsr()) d.add(String.format("mxcsr %#x vs %#x", a.mxcsr(), b.mxcsr()));
         // AMD's FXSAVE/XSAVE store the x87 error pointers only while an exception is pending (FSW.ES = 1);
-        // with ES = 0 the reference reports zeros, which says nothing about them
-        boolean pointers = (a.fsw() & 0x80) != 0 || a.last_opcode() != 0 || a.last_ip() != 0 || a.last_dp() != 0;
+        // with ES = 0 the reference reports zeros, which says nothing about them. FDP is not compared: the SDM
+        // leaves it undefined after an instruction without a memory operand, and this AMD part keeps or
+        // clears it by rules of its own (jkvm keeps it; Intel parts with FDP_EXCPTN_ONLY update it only on
+        // unmasked exceptions).
+        boolean pointers = (a.fsw() & 0x80) != 0 || a.last_opcode() != 0 || a.last_ip() != 0;
         if (pointers) {
             if (a.last_opcode() != b.last_opcode()) d.add(String.format("fop %#x vs %#x", a.last_opcode(), b.last_opcode()));
             if (a.last_ip() != b.last_ip()) d.add(String.format("fip %#x vs %#x", a.last_ip(), b.last_ip()));
-            if (a.last_dp() != b.last_dp()) d.add(String.format("fdp %#x vs %#x", a.last_dp(), b.last_dp()));
         }
         byte[] fa = a.fpr(), fb = b.fpr();
         for (int i = 0; i < 8; i++) {

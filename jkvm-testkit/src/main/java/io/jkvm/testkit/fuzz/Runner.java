@@ -58,7 +58,7 @@ public final class Runner implements AutoCloseable {
             b.idt = new Dtable(Layout.IDT, Layout.IDT_ENTRIES * 16 - 1);
             b.cr0 = 0x80050033L;                              // PG WP NE ET MP PE
             b.cr3 = Layout.PML4;
-            b.cr4 = 0x620;                                    // PAE OSFXSR OSXMMEXCPT
+            b.cr4 = 0x40620;                                  // PAE OSFXSR OSXMMEXCPT OSXSAVE
             b.efer = 0xd01;                                   // SCE LME LMA NXE: 32-bit code runs in compatibility mode
         });
     }
@@ -109,6 +109,7 @@ public final class Runner implements AutoCloseable {
         ram.asSlice(Layout.STACK, 0x1000).fill((byte) 0);
         ram.asSlice(Layout.KSTACK_TOP - 0x100, 0x100).fill((byte) 0);
         cpu.setSregs(user);
+        cpu.setXcrs(io.jkvm.api.uapi.Xcrs.of(new io.jkvm.api.uapi.Xcr(0, 3)));   // XCR0 = x87 | SSE, as Linux sets it
         cpu.setRegs(toRegs(initialGprs(fc), Layout.CODE, initialFlags(fc)));
         if (mode == Mode.LONG) cpu.setXsave(FpuStates.toXsave(FpuStates.initial(fc)));
         // a case that never ends (a wrong instruction length can turn code into a loop) is kicked out

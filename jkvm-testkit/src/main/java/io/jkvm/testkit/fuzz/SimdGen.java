@@ -6,13 +6,15 @@ import java.util.random.RandomGenerator;
  * Random MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 instructions for the fuzzer (long mode, CPL3, legacy
  * encodings): packed and scalar float arithmetic and compares, conversions, integer SIMD on MMX and XMM
  * registers, shifts, shuffles, packs, moves between XMM/MMX/GPR/memory, string compares, CRC32, PCLMULQDQ,
- * MXCSR and FXSAVE/FXRSTOR. 128-bit memory operands are 16-byte aligned, except sometimes for the moves
- * whose alignment #GP the reference can report (see {@link #alignOrNot}).
+ * LDMXCSR/STMXCSR, FXSAVE/FXRSTOR and XSAVE/XSAVEOPT/XRSTOR. 128-bit memory operands are 16-byte aligned,
+ * except sometimes for the moves whose alignment #GP the reference can report (see {@link #alignOrNot}).
  *
- * <p>Not generated: RCPPS RCPSS RSQRTPS RSQRTSS (approximations whose bits differ between implementations),
- * misaligned operands of other SSE instructions (see {@link #alignOrNot}), and the EXTRQ/INSERTQ space (66/F2 0F 78/79: AMD's SSE4a, #UD on the Intel-like CPU jkvm models).
- * FXSAVE's FIP/FDP/FOP and MXCSR_MASK fields are cleared right after it (this AMD reference stores the
- * pointers only while FSW.ES = 1, and its MXCSR_MASK has bits jkvm does not model).
+ * <p>Not generated: RCPPS RCPSS RSQRTPS RSQRTSS (approximations whose bits differ between implementations);
+ * misaligned operands of other SSE instructions (see {@link #alignOrNot}); the EXTRQ/INSERTQ space (66/F2
+ * 0F 78/79: AMD's SSE4a, #UD on the Intel-like CPU jkvm models); XGETBV (PVM leaves the host's XCR0 in place
+ * while the guest runs, so the reference reads the host's value). After FXSAVE/XSAVE the FIP/FDP/FOP fields
+ * and MXCSR_MASK are cleared (this AMD reference stores the pointers only while FSW.ES = 1, and its
+ * MXCSR_MASK has bits jkvm does not model).
  */
 final class SimdGen {
     private final Generator g;
@@ -282,10 +284,15 @@ final class SimdGen {
         g.undef = 0;
     }
 
-    /** LDMXCSR of a valid random MXCSR, STMXCSR, FXSAVE (pointer fields cleared after) and FXRSTOR of what it saved. */
+    /**
+     * LDMXCSR of a valid random MXCSR, STMXCSR, FXSAVE (pointer fields cleared after) and FXRSTOR of what it
+     * saved, XSAVE/XSAVEOPT and XRSTOR of what they saved. (Not XGETBV: PVM runs the guest with the host's
+     * XCR0, so the reference reads the host's value.)
+     */
     private void state() {
         int[] m = g.memOperand(16);
-        switch (rnd.nextInt(3)) {
+        switch (rnd.nextInt(4)) {
+            case 3 -> xsave();
             case 0 -> {
                 int mx = (rnd.nextInt(4) << 13) | (rnd.nextInt(4) == 0 ? 0x8040 & rnd.nextInt(0x10000) : 0)
                         | (rnd.nextInt(3) == 0 ? rnd.nextInt(64) << 7 : 0x1f80) | rnd.nextInt(64);
@@ -313,14 +320,73 @@ final class SimdGen {
                 movImm16(m, 22, 0);
                 movImm32(m, 28, 0);                           // MXCSR_MASK
                 if (rnd.nextBoolean()) {
+                    boolean poke = rnd.nextInt(3) == 0;       // FCW/FSW whose ES may disagree with flags and masks
+                    if (poke) {
+                        movImm16(m, 0, 0x340 | rnd.nextInt(64) | rnd.nextInt(4) << 10);
+                        movImm16(m, 2, rnd.nextInt(0x10000) & ~0x3800 | 0x3800 & rnd.nextInt(0x10000));
+                    }
                     g.begin();
                     if (w) g.emit(0x48);
                     g.emit(0x0f, 0xae);
                     g.modrmMem(1, m[0], m[1]);                // FXRSTOR(64)
                     g.fswUndef = 0;
+                    if (poke) {
+                        g.begin();
+                        g.emit(0x9b);                         // FWAIT: is an exception now pending?
+                        g.fswUndef = X87Gen.ALLC;
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * A 64-byte aligned area at RCX (from rBX), its XSAVE header zeroed (so that XRSTOR accepts it), XSAVE
+     * or XSAVEOPT of a random subset of x87|SSE, the pointer fields and MXCSR_MASK cleared as after FXSAVE,
+     * and sometimes XRSTOR of a subset of what was saved.
+     */
+    private void xsave() {
+        int disp = (rnd.nextInt(4) - 2) * 64;
+        g.begin();
+        g.emit(0x48, 0x8d, 0x4b, disp & 0xff);                // lea disp(%rbx), %rcx
+        g.begin();
+        g.emit(0x48, 0x83, 0xe1, 0xc0);                       // and $-64, %rcx
+        int[] m = {1, 0};                                     // [rcx + off]
+        for (int off = 0x200; off < 0x218; off += 8) movImm64(m, off, 0);
+        int rfbm = 1 + rnd.nextInt(3);
+        g.begin();
+        g.emit(0xb8);                                         // mov $rfbm, %eax
+        g.emitImm(rfbm, 4);
+        g.begin();
+        g.emit(0x31, 0xd2);                                   // xor %edx, %edx
+        g.defineFsw();
+        boolean w = rnd.nextBoolean(), opt = rnd.nextInt(3) == 0;
+        g.begin();
+        if (w) g.emit(0x48);
+        g.emit(0x0f, 0xae, opt ? 0x31 : 0x21);                // XSAVE(64) / XSAVEOPT(64) (%rcx)
+        movImm32(m, 6, 0);
+        movImm32(m, 10, 0);
+        movImm32(m, 14, 0);
+        movImm32(m, 18, 0);
+        movImm16(m, 22, 0);
+        if ((rfbm & 2) != 0) movImm32(m, 28, 0);              // MXCSR_MASK (written only with SSE)
+        if (rnd.nextBoolean()) {
+            g.begin();
+            g.emit(0xb8);
+            g.emitImm(rfbm & (1 + rnd.nextInt(3)), 4);        // a subset: only what XSAVE wrote is valid
+            g.begin();
+            if (w) g.emit(0x48);
+            g.emit(0x0f, 0xae, 0x29);                         // XRSTOR(64) (%rcx)
+            g.fswUndef = 0;
+        }
+    }
+
+    /** mov qword [base + disp + off], imm32 (sign-extended). */
+    private void movImm64(int[] m, int off, int v) {
+        g.begin();
+        g.emit(0x48, 0xc7);
+        g.modrmMem(0, m[0], m[1] + off);
+        g.emitImm(v, 4);
     }
 
     /** mov word [base + disp + off], imm16. */

@@ -178,11 +178,22 @@ final class X87Gen {
         }
     }
 
-    /** The environment instructions, with a 66 prefix sometimes (the 14-byte 16-bit layout). */
+    /**
+     * The environment instructions, with a 66 prefix sometimes (the 14-byte 16-bit layout). After a store
+     * (FNSTENV, FNSAVE) the FDP field is zeroed in memory: FDP is not compared (see Outcome).
+     */
     private void envOp(int esc, int reg) {
+        boolean small = rnd.nextInt(4) == 0;
+        int[] m = g.memOperand(1);
         g.begin();
-        if (rnd.nextInt(4) == 0) g.emit(0x66);
+        if (small) g.emit(0x66);
         g.emit(esc);
-        g.modrmMem(reg);
+        g.modrmMem(reg, m[0], m[1]);
+        if (reg != 6) return;
+        g.begin();                                            // mov $0, FDP: dword at 20 (32-bit layout) or word at 10
+        if (small) g.emit(0x66);
+        g.emit(0xc7);
+        g.modrmMem(0, m[0], m[1] + (small ? 10 : 20));
+        g.emitImm(0, small ? 2 : 4);
     }
 }
