@@ -55,7 +55,9 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         // leaves it undefined after an instruction without a memory operand, and this AMD part keeps or
         // clears it by rules of its own (jkvm keeps it; Intel parts with FDP_EXCPTN_ONLY update it only on
         // unmasked exceptions).
-        boolean pointers = (a.fsw() & 0x80) != 0 || a.last_opcode() != 0 || a.last_ip() != 0;
+        // Zeros from the reference are also skipped: when the host preempts the guest while ES = 0 and a later
+        // FLDCW/FLDENV sets ES, the pointers were already lost by the host's XSAVE.
+        boolean pointers = a.last_opcode() != 0 || a.last_ip() != 0;
         if (pointers) {
             if (a.last_opcode() != b.last_opcode()) d.add(String.format("fop %#x vs %#x", a.last_opcode(), b.last_opcode()));
             if (a.last_ip() != b.last_ip()) d.add(String.format("fip %#x vs %#x", a.last_ip(), b.last_ip()));

@@ -180,7 +180,9 @@ final class X87Gen {
 
     /**
      * The environment instructions, with a 66 prefix sometimes (the 14-byte 16-bit layout). After a store
-     * (FNSTENV, FNSAVE) the FDP field is zeroed in memory: FDP is not compared (see Outcome).
+     * (FNSTENV, FNSAVE) the pointer fields FIP, FCS:FOP, FDP and FDS are zeroed in memory: the reference loses
+     * them when the host preempts the guest in between (this AMD part's XSAVE keeps them only while ES = 1,
+     * and the 64-bit image has no FCS), and FDP is not compared anyway (see Outcome).
      */
     private void envOp(int esc, int reg) {
         boolean small = rnd.nextInt(4) == 0;
@@ -190,10 +192,12 @@ final class X87Gen {
         g.emit(esc);
         g.modrmMem(reg, m[0], m[1]);
         if (reg != 6) return;
-        g.begin();                                            // mov $0, FDP: dword at 20 (32-bit layout) or word at 10
-        if (small) g.emit(0x66);
-        g.emit(0xc7);
-        g.modrmMem(0, m[0], m[1] + (small ? 10 : 20));
-        g.emitImm(0, small ? 2 : 4);
+        for (int k = 0; k < 4; k++) {                         // words 6..13 (16-bit layout) or dwords 12..27
+            g.begin();
+            if (small) g.emit(0x66);
+            g.emit(0xc7);
+            g.modrmMem(0, m[0], m[1] + (small ? 6 + 2 * k : 12 + 4 * k));
+            g.emitImm(0, small ? 2 : 4);
+        }
     }
 }
