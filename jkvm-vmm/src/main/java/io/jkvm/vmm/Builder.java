@@ -12,11 +12,14 @@ import io.jkvm.vmm.arch.x86.BootCpu;
 import io.jkvm.vmm.arch.x86.Cpuid;
 import io.jkvm.vmm.arch.x86.Layout;
 import io.jkvm.vmm.arch.x86.Mptable;
+import io.jkvm.vmm.arch.x86.acpi.Acpi;
+import io.jkvm.vmm.arch.x86.acpi.Dsdt;
 import io.jkvm.vmm.boot.Boot;
 import io.jkvm.vmm.boot.BootException;
 import io.jkvm.vmm.boot.BzImage;
 import io.jkvm.vmm.boot.Multiboot;
 import io.jkvm.vmm.boot.Vmlinux;
+import io.jkvm.vmm.devices.legacy.AcpiPm;
 import io.jkvm.vmm.devices.legacy.Cmos;
 import io.jkvm.vmm.devices.legacy.DebugExit;
 import io.jkvm.vmm.devices.legacy.FwCfg;
@@ -59,7 +62,8 @@ public final class Builder {
         Parts p = assemble(c, null, io);
         try {
             Boot boot = load(c, p);
-            Mptable.write(p.memory, c.cpus());
+            Mptable.write(p.memory, c.cpus());  // kept with ACPI too, for kernels built without it
+            if (c.acpi()) Acpi.write(p.memory, c.cpus(), acpiVirtio(p));
             Devices devices = p.devices(fwCfg(c, boot));
             List<CpuidEntry2> supported = p.kvm.getSupportedCpuid();
             List<Vcpu> vcpus = new ArrayList<>();
@@ -123,6 +127,7 @@ public final class Builder {
         Cmos cmos;
         Port80 port80;
         DebugExit debugExit;
+        AcpiPm acpiPm;
         FwCfg fwCfg;
         final List<Devices.Virtio> virtio = new ArrayList<>();
         final List<Closeable> resources = new ArrayList<>();
@@ -133,7 +138,7 @@ public final class Builder {
         Devices devices(FwCfg fw) {
             fwCfg = fw;
             pio.register(FwCfg.PORT_SEL, FwCfg.LENGTH, "fw_cfg", fw);
-            return new Devices(uart, i8042, cmos, port80, debugExit, fwCfg, List.copyOf(virtio));
+            return new Devices(uart, i8042, cmos, port80, debugExit, acpiPm, fwCfg, List.copyOf(virtio));
         }
 
         Machine machine(MachineConfig c, Devices devices, List<Vcpu> vcpus, Boot boot, ConsoleIo io) {
@@ -243,6 +248,14 @@ public final class Builder {
         p.pio.register(Cmos.BASE, Cmos.LENGTH, "CMOS/RTC", p.cmos);
         p.pio.register(Port80.PORT, 1, "port 0x80", p.port80);
         p.pio.register(DebugExit.PORT, DebugExit.LENGTH, "isa-debug-exit", p.debugExit);
+        if (c.acpi()) {
+            p.acpiPm = AcpiPm.create(new AcpiPm.PowerLine() {
+                public void powerOff() { p.machine.stop(new MachineExit.PowerOff("ACPI S5")); }
+
+                public void reset() { p.machine.stop(new MachineExit.Reset("ACPI reset register")); }
+            });
+            p.pio.register(AcpiPm.BASE, AcpiPm.LENGTH, "ACPI PM (sleep control/status, reset)", p.acpiPm);
+        }
     }
 
     /** virtio-mmio devices at VIRTIO_MMIO_BASE + i * 0x1000 with IRQ VIRTIO_IRQS[i]: disks, then rng, then console. */
@@ -285,23 +298,38 @@ public final class Builder {
         }
     }
 
-    /** Loads the kernel; Linux kernels get the virtio devices announced on their command line. */
+    /**
+     * Loads the kernel. Linux kernels learn where the RSDP is from boot_params when the machine has ACPI;
+     * without ACPI they get the virtio devices announced on their command line instead.
+     */
     static Boot load(MachineConfig c, Parts p) {
         MachineConfig.Kernel k = c.kernel();
         if (k == null) throw new BootException("no kernel to boot");
+        long rsdp = c.acpi() ? Acpi.RSDP_ADDR : 0;
         return switch (k.kind()) {
             case MULTIBOOT -> Multiboot.load(p.memory, c.memSize(), k.path(), k.modules(), c.cmdline() == null ? "" : c.cmdline());
-            case BZIMAGE -> BzImage.load(p.memory, c.memSize(), k.path(), k.initrd(), linuxCmdline(c, p));
-            case VMLINUX -> Vmlinux.load(p.memory, c.memSize(), k.path(), k.initrd(), linuxCmdline(c, p));
+            case BZIMAGE -> BzImage.load(p.memory, c.memSize(), k.path(), k.initrd(), linuxCmdline(c, p), rsdp);
+            case VMLINUX -> Vmlinux.load(p.memory, c.memSize(), k.path(), k.initrd(), linuxCmdline(c, p), rsdp);
         };
     }
 
-    /** The user's command line (or the default) plus {@code virtio_mmio.device=512@<base>:<irq>} per device. */
+    /**
+     * The user's command line (or the default); without ACPI, plus {@code virtio_mmio.device=512@<base>:<irq>}
+     * per device. With ACPI the DSDT describes the devices, and a kernel that honoured both would register
+     * each device twice.
+     */
     static String linuxCmdline(MachineConfig c, Parts p) {
         StringBuilder b = new StringBuilder(c.cmdline() == null ? DEFAULT_LINUX_CMDLINE : c.cmdline());
-        for (Devices.Virtio v : p.virtio)
-            b.append(String.format(" virtio_mmio.device=%d@%#x:%d", MmioTransport.WINDOW, v.base(), v.irq()));
+        if (!c.acpi()) {
+            for (Devices.Virtio v : p.virtio)
+                b.append(String.format(" virtio_mmio.device=%d@%#x:%d", MmioTransport.WINDOW, v.base(), v.irq()));
+        }
         return b.toString().strip();
+    }
+
+    /** The virtio-mmio devices as the DSDT describes them. */
+    static List<Dsdt.VirtioMmio> acpiVirtio(Parts p) {
+        return p.virtio.stream().map(v -> new Dsdt.VirtioMmio(v.base(), MmioTransport.WINDOW, v.irq())).toList();
     }
 
     /** fw_cfg items: CPUs, RAM, and where the loader put the kernel, initrd and command line, with their data. */

@@ -1,5 +1,6 @@
 package io.jkvm.vmm;
 
+import io.jkvm.vmm.devices.legacy.AcpiPm;
 import io.jkvm.vmm.devices.legacy.Cmos;
 import io.jkvm.vmm.devices.legacy.CmosState;
 import io.jkvm.vmm.devices.legacy.DebugExit;
@@ -13,9 +14,12 @@ import io.jkvm.vmm.devices.virtio.mmio.MmioTransport;
 import io.jkvm.vmm.devices.virtio.mmio.MmioTransportState;
 import java.util.List;
 
-/** The devices of one machine, as the {@link Builder} wired them; {@link #states()} is what a snapshot saves. */
-public record Devices(Uart16550a uart, I8042 i8042, Cmos cmos, Port80 port80, DebugExit debugExit, FwCfg fwCfg,
-                      List<Virtio> virtio) {
+/**
+ * The devices of one machine, as the {@link Builder} wired them; {@link #states()} is what a snapshot saves.
+ * {@code acpiPm} is null in a machine without ACPI.
+ */
+public record Devices(Uart16550a uart, I8042 i8042, Cmos cmos, Port80 port80, DebugExit debugExit, AcpiPm acpiPm,
+                      FwCfg fwCfg, List<Virtio> virtio) {
 
     /** A virtio-mmio device: its name, register window, ISA IRQ and transport. */
     public record Virtio(String name, long base, int irq, MmioTransport transport) {}

@@ -15,9 +15,12 @@ import java.util.List;
  * @param disks virtio-blk images, in order
  * @param rng a virtio-rng device
  * @param virtioConsole a virtio-console device, which then receives the console input instead of the UART
+ * @param acpi ACPI tables (and the ACPI power-management ports) describe the machine, its virtio devices
+ *             included; without, Linux learns the CPUs from the MP table alone and the virtio devices from
+ *             {@code virtio_mmio.device=} on its command line
  */
 public record MachineConfig(String backend, long memSize, int cpus, Kernel kernel, String cmdline, List<Disk> disks,
-                            boolean rng, boolean virtioConsole) {
+                            boolean rng, boolean virtioConsole, boolean acpi) {
     public MachineConfig {
         disks = List.copyOf(disks);
     }
@@ -35,21 +38,29 @@ public record MachineConfig(String backend, long memSize, int cpus, Kernel kerne
     /** A raw disk image; {@code readOnly} → VIRTIO_BLK_F_RO. */
     public record Disk(Path path, boolean readOnly) {}
 
-    /** The smallest useful machine: 1 vCPU, {@code memSize} RAM, no devices beyond the legacy ones. */
+    /** The smallest useful machine: 1 vCPU, {@code memSize} RAM, no devices beyond the legacy ones, ACPI. */
     public static MachineConfig multiboot(String backend, long memSize, Path image, String cmdline) {
         return new MachineConfig(backend, memSize, 1, new Kernel(KernelKind.MULTIBOOT, image, null, List.of()), cmdline,
-                List.of(), false, false);
+                List.of(), false, false, true);
     }
 
     public MachineConfig withDisks(List<Disk> d) {
-        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, d, rng, virtioConsole);
+        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, d, rng, virtioConsole, acpi);
     }
 
     public MachineConfig withRng(boolean on) {
-        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, disks, on, virtioConsole);
+        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, disks, on, virtioConsole, acpi);
     }
 
     public MachineConfig withVirtioConsole(boolean on) {
-        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, disks, rng, on);
+        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, disks, rng, on, acpi);
+    }
+
+    public MachineConfig withAcpi(boolean on) {
+        return new MachineConfig(backend, memSize, cpus, kernel, cmdline, disks, rng, virtioConsole, on);
+    }
+
+    public MachineConfig withCpus(int n) {
+        return new MachineConfig(backend, memSize, n, kernel, cmdline, disks, rng, virtioConsole, acpi);
     }
 }

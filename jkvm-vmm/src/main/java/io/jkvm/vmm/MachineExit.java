@@ -11,16 +11,16 @@ public sealed interface MachineExit {
         public String describe() { return "guest wrote to isa-debug-exit: status " + status; }
     }
 
-    /** The guest asked for a reset (i8042 0xFE, KVM_SYSTEM_EVENT_RESET); jkvm does not reboot, it stops. */
+    /** The guest asked for a reset (i8042 0xFE, the ACPI reset register, KVM_SYSTEM_EVENT_RESET); jkvm does not reboot, it stops. */
     record Reset(String how) implements MachineExit {
         public int status() { return 0; }
         public String describe() { return "guest reset (" + how + ")"; }
     }
 
-    /** KVM_SYSTEM_EVENT_SHUTDOWN: the guest powered off. */
-    record PowerOff() implements MachineExit {
+    /** The guest powered off: KVM_SYSTEM_EVENT_SHUTDOWN, or S5 through the ACPI sleep control register. */
+    record PowerOff(String how) implements MachineExit {
         public int status() { return 0; }
-        public String describe() { return "guest powered off"; }
+        public String describe() { return "guest powered off (" + how + ")"; }
     }
 
     /** KVM_EXIT_SHUTDOWN: a triple fault. */

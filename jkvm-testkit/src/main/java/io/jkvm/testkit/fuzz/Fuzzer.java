@@ -37,7 +37,7 @@ public final class Fuzzer {
                 FuzzCase fc = generate(k);
                 Outcome a = ref.run(fc), b = cand.run(fc);
                 int stop = a.kind().equals(Outcome.EXCEPTION) ? (int) a.rip() : fc.code().length - 7;
-                List<String> d = a.diff(b, fc.undefinedAt(stop), nregs);
+                List<String> d = a.diff(b, fc.undefinedAt(stop), fc.fswUndefinedAt(stop), nregs);
                 cases++;
                 done += fc.executedBefore(stop);
                 if (!d.isEmpty()) {

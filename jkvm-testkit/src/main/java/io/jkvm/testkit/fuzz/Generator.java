@@ -24,13 +24,14 @@ public final class Generator {
             them instead of raising #GP); POPF/IRET (could set TF: single-step is \
             not modelled); RDTSC/RDTSCP/RDRAND/RDPMC/CPUID (host-dependent values); 16-bit SHLD/SHRD by CL \
             and by more than 16 (undefined result); 16-bit BSWAP (undefined); near branches with a 66 \
-            prefix in 64-bit mode (AMD and Intel differ); x87/SSE (part 2); segment-register loads""";
+            prefix in 64-bit mode (AMD and Intel differ); segment-register loads; and in x87/SIMD code what X87Gen \
+            and SimdGen list (transcendentals, FBLD, FSTP1, RCP/RSQRT, SSE4a)""";
 
     // registers in encoding order
     static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
     private static final int[] POINTERS = {RBX, RBP, RSI, RDI};
 
-    private final RandomGenerator rnd;
+    final RandomGenerator rnd;
     private final Mode mode;
     /**
      * In 32-bit mode PVM does not run the guest natively: KVM's instruction emulator is the reference, and it
@@ -42,12 +43,22 @@ public final class Generator {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Integer> starts = new ArrayList<>();
     private final List<Integer> undefAt = new ArrayList<>();
-    private int undef;
+    private final List<Integer> fswUndefAt = new ArrayList<>();
+    int undef;
+    /** FSW bits (C0–C3) the SDM leaves undefined after the x87 instructions so far. */
+    int fswUndef;
+    /** x87/MMX/SSE instructions (long mode only: in 32-bit mode the reference is KVM's emulator, which lacks them). */
+    private final X87Gen x87;
+    private final SimdGen simd;
+    /** Percentage of long-mode instructions drawn from the x87 and SIMD families (half each). */
+    static final int FP_SHARE = 40;
 
     public Generator(RandomGenerator rnd, Mode mode) {
         this.rnd = rnd;
         this.mode = mode;
         this.emulatedReference = mode == Mode.PROT32;
+        this.x87 = new X87Gen(this);
+        this.simd = new SimdGen(this);
     }
 
     /** A case of about {@code n} instructions ending with the end marker. */
@@ -55,36 +66,48 @@ public final class Generator {
         out.reset();
         starts.clear();
         undefAt.clear();
+        fswUndefAt.clear();
         undef = 0;
+        fswUndef = 0;
         while (starts.size() < n) one();
         begin();
         emit(0x8a, 0x04, 0x25);                         // mov END_ADDR, %al: the end marker
         emitImm(Layout.END_ADDR, 4);
         int[] s = starts.stream().mapToInt(Integer::intValue).toArray();
         int[] u = undefAt.stream().mapToInt(Integer::intValue).toArray();
-        return new FuzzCase(mode, out.toByteArray(), s, u, rnd.nextLong());
+        int[] w = fswUndefAt.stream().mapToInt(Integer::intValue).toArray();
+        return new FuzzCase(mode, out.toByteArray(), s, u, w, rnd.nextLong());
     }
 
-    private boolean m64() {
+    boolean m64() {
         return mode == Mode.LONG;
     }
 
     /** Marks the start of an instruction (for mapping a fault RIP back to the undefined-flags state). */
-    private void begin() {
+    void begin() {
         starts.add(out.size());
         undefAt.add(undef);
+        fswUndefAt.add(fswUndef);
     }
 
-    private void emit(int... bytes) {
+    void emit(int... bytes) {
         for (int b : bytes) out.write(b);
     }
 
-    private void emitImm(long v, int size) {
+    void emitImm(long v, int size) {
         for (int k = 0; k < size; k++) out.write((int) (v >>> (8 * k)));
     }
 
+    /** Before anything that stores FSW (FNSTSW, FNSTENV, FXSAVE…): FXAM defines all four condition codes. */
+    void defineFsw() {
+        if (fswUndef == 0) return;
+        begin();
+        emit(0xd9, 0xe5);
+        fswUndef = 0;
+    }
+
     /** Ensures {@code reads} are defined, inserting CMP r,r first if not. */
-    private void need(int reads) {
+    void need(int reads) {
         if ((undef & reads) == 0) return;
         begin();
         int r = dest();
@@ -96,7 +119,7 @@ public final class Generator {
     // ------------------------------------------------------------------ operands
 
     /** A register the random code may overwrite: never rSP or a pointer register. */
-    private int dest() {
+    int dest() {
         if (m64()) {
             int[] d = {RAX, RCX, RDX, 8, 9, 10, 11, 12, 13, 14, 15};
             return d[rnd.nextInt(d.length)];
@@ -105,7 +128,7 @@ public final class Generator {
     }
 
     /** Any register as a source. */
-    private int src() {
+    int src() {
         int r = rnd.nextInt(m64() ? 16 : 8);
         return r == RSP ? RAX : r;
     }
@@ -146,19 +169,33 @@ public final class Generator {
     }
 
     /** A ModRM (+SIB +disp) addressing memory through a pointer register; reg field {@code reg}. */
-    private void modrmMem(int reg) {
+    void modrmMem(int reg) {
         modrmMem(reg, 1);
     }
 
     /** As {@link #modrmMem(int)} with a displacement that is a multiple of {@code align} (pointers start 16-aligned). */
-    private void modrmMem(int reg, int align) {
-        int base = POINTERS[rnd.nextInt(POINTERS.length)];
-        int disp = (rnd.nextInt(256) - 128) / align * align;
+    void modrmMem(int reg, int align) {
+        int[] m = memOperand(align);
+        modrmMem(reg, m[0], m[1]);
+    }
+
+    /**
+     * A pointer register and a displacement that is a multiple of {@code align}: {base, disp}. Aligned
+     * operands use rBX, which random code never moves (string instructions step rSI and rDI by 1–8, and
+     * ENTERW/LEAVEW in 64-bit mode pop BP from elsewhere).
+     */
+    int[] memOperand(int align) {
+        int base = align >= 16 ? RBX : POINTERS[rnd.nextInt(POINTERS.length)];
+        return new int[] {base, (rnd.nextInt(256) - 128) / align * align};
+    }
+
+    /** [base + disp] in one of three encodings; reg field {@code reg}. */
+    void modrmMem(int reg, int base, int disp) {
         int kind = rnd.nextInt(10);
-        if (kind == 0) {                                     // [base + disp32] via SIB, no index
+        if (kind == 0 || disp != (byte) disp) {              // [base + disp32] via SIB, no index
             emit(0x80 | (reg & 7) << 3 | 4, 0x20 | base);
             emitImm(disp, 4);
-        } else if (kind == 1 && base != RBP) {                // [base]
+        } else if (kind == 1 && base != RBP && disp == 0) {   // [base]
             emit((reg & 7) << 3 | base);
         } else {                                              // [base + disp8]
             emit(0x40 | (reg & 7) << 3 | base, disp & 0xff);
@@ -182,6 +219,11 @@ public final class Generator {
     // ------------------------------------------------------------------ instruction families
 
     private void one() {
+        if (m64() && rnd.nextInt(100) < FP_SHARE) {
+            if (rnd.nextBoolean()) x87.one();
+            else simd.one();
+            return;
+        }
         int pick = rnd.nextInt(100);
         if (pick < 22) alu();
         else if (pick < 27) incDecNotNeg();
@@ -569,7 +611,7 @@ public final class Generator {
         begin();
         int at = out.size();
         emit(opcode, 0);
-        int undefBefore = undef;
+        int undefBefore = undef, fswBefore = fswUndef;
         int before = out.size();
         int save = starts.size();
         one();
@@ -580,6 +622,7 @@ public final class Generator {
         out.write(b, 0, b.length);
         // the skipped instruction may not have run: whatever it left undefined stays possible
         undef |= undefBefore;
+        fswUndef |= fswBefore;
         if (starts.size() == save) begin();
     }
 

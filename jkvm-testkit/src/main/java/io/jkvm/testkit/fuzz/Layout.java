@@ -26,8 +26,13 @@ final class Layout {
      */
     static final long END_ADDR = 0x0dead000L;
 
-    static final int SEL_KCODE64 = 0x08, SEL_KDATA = 0x10, SEL_UCODE32 = 0x1b, SEL_UDATA = 0x23, SEL_UCODE64 = 0x2b,
-            SEL_TSS = 0x30, SEL_KCODE32 = 0x40;
+    /**
+     * Linux's own GDT layout: PVM runs CPL3 code natively with the host's user selectors, and instructions
+     * that store a selector (FNSTENV, FNSAVE, FXSAVE store FCS/FDS) then see the host's values; with the
+     * same layout they agree with the guest's view.
+     */
+    static final int SEL_KCODE32 = 0x08, SEL_KCODE64 = 0x10, SEL_KDATA = 0x18, SEL_UCODE32 = 0x23, SEL_UDATA = 0x2b,
+            SEL_UCODE64 = 0x33, SEL_TSS = 0x40;
 
     static void put64(MemorySegment m, long a, long v) { m.set(ValueLayout.JAVA_LONG_UNALIGNED, a, v); }
     static void put32(MemorySegment m, long a, int v) { m.set(ValueLayout.JAVA_INT_UNALIGNED, a, v); }
@@ -46,13 +51,13 @@ final class Layout {
      */
     static void build(MemorySegment m, Mode mode) {
         m.asSlice(0, 0x10000).fill((byte) 0);
-        put64(m, GDT + 0x08, descriptor(0, 0xfffff, 0x9b, 0xa));   // kernel code64
-        put64(m, GDT + 0x10, descriptor(0, 0xfffff, 0x93, 0xc));   // kernel data
-        put64(m, GDT + 0x18, descriptor(0, 0xfffff, 0xfb, 0xc));   // user code32
-        put64(m, GDT + 0x20, descriptor(0, 0xfffff, 0xf3, 0xc));   // user data
-        put64(m, GDT + 0x28, descriptor(0, 0xfffff, 0xfb, 0xa));   // user code64
-        put64(m, GDT + 0x30, descriptor(TSS, 0x67, 0x89, 0x0));    // TSS (available); upper half 0 in long mode
-        put64(m, GDT + 0x40, descriptor(0, 0xfffff, 0x9b, 0xc));   // kernel code32
+        put64(m, GDT + 0x08, descriptor(0, 0xfffff, 0x9b, 0xc));   // kernel code32
+        put64(m, GDT + 0x10, descriptor(0, 0xfffff, 0x9b, 0xa));   // kernel code64
+        put64(m, GDT + 0x18, descriptor(0, 0xfffff, 0x93, 0xc));   // kernel data
+        put64(m, GDT + 0x20, descriptor(0, 0xfffff, 0xfb, 0xc));   // user code32
+        put64(m, GDT + 0x28, descriptor(0, 0xfffff, 0xf3, 0xc));   // user data
+        put64(m, GDT + 0x30, descriptor(0, 0xfffff, 0xfb, 0xa));   // user code64
+        put64(m, GDT + 0x40, descriptor(TSS, 0x67, 0x89, 0x0));    // TSS (available); upper half 0 in long mode
         put64(m, TSS + 4, KSTACK_TOP);                               // RSP0
         put16(m, TSS + 0x66, 0x68);                                  // no I/O bitmap: IOPL governs
         for (int v = 0; v < IDT_ENTRIES; v++) {

@@ -1,5 +1,6 @@
 package io.jkvm.testkit.fuzz;
 
+import io.jkvm.api.uapi.Fpu;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,15 +10,18 @@ import java.util.List;
  * frame the CPU pushed), or with some other exit; plus the registers and the user-writable memory.
  */
 public record Outcome(String kind, int vector, long errorCode, boolean hasErrorCode, long rip, long rflags, long rsp,
-                      long cr2, long[] gprs, byte[] memory, String detail) {
+                      long cr2, long[] gprs, byte[] memory, String detail, Fpu fpu) {
 
     static final String END = "end", EXCEPTION = "exception", OTHER = "other";
 
     private static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
 
-    /** Differences from {@code o}, ignoring the flags in {@code undefinedFlags}; empty when they agree. */
-    public List<String> diff(Outcome o, int undefinedFlags, int nregs) {
+    /**
+     * Differences from {@code o}, ignoring the flags in {@code undefinedFlags} and the FSW bits in
+     * {@code undefinedFsw}; empty when they agree.
+     */
+    public List<String> diff(Outcome o, int undefinedFlags, int undefinedFsw, int nregs) {
         List<String> d = new ArrayList<>();
         if (!kind.equals(o.kind)) d.add("kind " + describe() + " vs " + o.describe());
         if (!detail.equals(o.detail)) d.add("exit " + detail + " vs " + o.detail);
@@ -35,7 +39,57 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         }
         int first = Arrays.mismatch(memory, o.memory);
         if (first >= 0) d.add(String.format("memory differs first at offset %#x (%02x vs %02x)", first, memory[first] & 0xff, o.memory[first] & 0xff));
+        if (fpu != null && o.fpu != null) fpuDiff(o.fpu, undefinedFsw, d);
         return d;
+    }
+
+    private void fpuDiff(Fpu b, int undefinedFsw, List<String> d) {
+        Fpu a = fpu;
+        if (a.fcw() != b.fcw()) d.add(String.format("fcw %#x vs %#x", a.fcw(), b.fcw()));
+        if ((a.fsw() & ~undefinedFsw) != (b.fsw() & ~undefinedFsw))
+            d.add(String.format("fsw %#x vs %#x (undefined %#x)", a.fsw(), b.fsw(), undefinedFsw));
+        if (a.ftwx() != b.ftwx()) d.add(String.format("ftw %#x vs %#x", a.ftwx(), b.ftwx()));
+        if (a.mxcsr() != b.mxcsr()) d.add(String.format("mxcsr %#x vs %#x", a.mxcsr(), b.mxcsr()));
+        // AMD's FXSAVE/XSAVE store the x87 error pointers only while an exception is pending (FSW.ES = 1);
+        // with ES = 0 the reference reports zeros, which says nothing about them. FDP is not compared: the SDM
+        // leaves it undefined after an instruction without a memory operand, and this AMD part keeps or
+        // clears it by rules of its own (jkvm keeps it; Intel parts with FDP_EXCPTN_ONLY update it only on
+        // unmasked exceptions).
+        // Zeros from the reference are also skipped: when the host preempts the guest while ES = 0 and a later
+        // FLDCW/FLDENV sets ES, the pointers were already lost by the host's XSAVE.
+        boolean pointers = a.last_opcode() != 0 || a.last_ip() != 0;
+        if (pointers) {
+            if (a.last_opcode() != b.last_opcode()) d.add(String.format("fop %#x vs %#x", a.last_opcode(), b.last_opcode()));
+            if (a.last_ip() != b.last_ip()) d.add(String.format("fip %#x vs %#x", a.last_ip(), b.last_ip()));
+        }
+        byte[] fa = a.fpr(), fb = b.fpr();
+        for (int i = 0; i < 8; i++) {
+            if (!Arrays.equals(fa, 16 * i, 16 * i + 10, fb, 16 * i, 16 * i + 10))
+                d.add(String.format("st%d %s vs %s", i, hex80(fa, 16 * i), hex80(fb, 16 * i)));
+        }
+        byte[] xa = a.xmm(), xb = b.xmm();
+        for (int i = 0; i < 16; i++) {
+            if (!Arrays.equals(xa, 16 * i, 16 * i + 16, xb, 16 * i, 16 * i + 16))
+                d.add(String.format("xmm%d %s vs %s", i, hex128(xa, 16 * i), hex128(xb, 16 * i)));
+        }
+    }
+
+    private static String hex80(byte[] b, int o) {
+        StringBuilder s = new StringBuilder();
+        for (int k = 9; k >= 0; k--) {
+            s.append(String.format("%02x", b[o + k] & 0xff));
+            if (k == 8) s.append(':');
+        }
+        return s.toString();
+    }
+
+    private static String hex128(byte[] b, int o) {
+        StringBuilder s = new StringBuilder();
+        for (int k = 15; k >= 0; k--) {
+            s.append(String.format("%02x", b[o + k] & 0xff));
+            if (k == 8) s.append('_');
+        }
+        return s.toString();
     }
 
     public String describe() {

@@ -45,16 +45,20 @@ public final class Runner implements AutoCloseable {
                 : new Segment(0, 0xffffffff, Layout.SEL_UCODE32, 0xb, 1, 3, 1, 1, 0, 1, 0, 0, 0);
         Segment data = new Segment(0, 0xffffffff, Layout.SEL_UDATA, 0x3, 1, 3, 1, 1, 0, 1, 0, 0, 0);
         Segment tr = new Segment(Layout.TSS, 0x67, Layout.SEL_TSS, 0xb, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+        // long mode: DS ES FS GS hold null selectors, as in a Linux process (PVM runs the code with the host's
+        // real segment registers, and x87 FDS records them)
+        Segment nul = m64 ? new Segment(0, 0xffffffff, 0, 0x3, 1, 3, 1, 1, 0, 1, 0, 0, 0) : data;
         return s.with(b -> {
             b.cs = code;
-            b.ss = b.ds = b.es = b.fs = data;
-            b.gs = m64 ? data.withBase(GS_BASE) : data;
+            b.ss = data;
+            b.ds = b.es = b.fs = nul;
+            b.gs = m64 ? nul.withBase(GS_BASE) : data;
             b.tr = tr;
             b.gdt = new Dtable(Layout.GDT, 0x4f);
             b.idt = new Dtable(Layout.IDT, Layout.IDT_ENTRIES * 16 - 1);
             b.cr0 = 0x80050033L;                              // PG WP NE ET MP PE
             b.cr3 = Layout.PML4;
-            b.cr4 = 0x20;                                     // PAE
+            b.cr4 = 0x40620;                                  // PAE OSFXSR OSXMMEXCPT OSXSAVE
             b.efer = 0xd01;                                   // SCE LME LMA NXE: 32-bit code runs in compatibility mode
         });
     }
@@ -105,7 +109,26 @@ public final class Runner implements AutoCloseable {
         ram.asSlice(Layout.STACK, 0x1000).fill((byte) 0);
         ram.asSlice(Layout.KSTACK_TOP - 0x100, 0x100).fill((byte) 0);
         cpu.setSregs(user);
+        cpu.setXcrs(io.jkvm.api.uapi.Xcrs.of(new io.jkvm.api.uapi.Xcr(0, 3)));   // XCR0 = x87 | SSE, as Linux sets it
         cpu.setRegs(toRegs(initialGprs(fc), Layout.CODE, initialFlags(fc)));
+        if (mode == Mode.LONG) cpu.setXsave(FpuStates.toXsave(FpuStates.initial(fc)));
+        // a case that never ends (a wrong instruction length can turn code into a loop) is kicked out
+        java.util.concurrent.ScheduledFuture<?> dog = WATCHDOG.schedule(cpu::kick, 2, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            return runCase();
+        } finally {
+            dog.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fuzz-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private Outcome runCase() {
         for (int guard = 0; guard < 16; guard++) {
             VcpuExit e = cpu.run();
             switch (e) {
@@ -115,9 +138,12 @@ public final class Runner implements AutoCloseable {
                 case VcpuExit.Mmio m when m.phys_addr() == Layout.END_ADDR -> {
                     Regs r = cpu.getRegs();
                     long[] g = fromRegs(r);
-                    return new Outcome(Outcome.END, -1, 0, false, r.rip() - Layout.CODE, r.rflags(), g[4], 0, g, memory(), "");
+                    return new Outcome(Outcome.END, -1, 0, false, r.rip() - Layout.CODE, r.rflags(), g[4], 0, g, memory(), "", fpu());
                 }
-                case VcpuExit.Intr i -> { }
+                case VcpuExit.Intr i -> {
+                    return new Outcome(Outcome.OTHER, -1, 0, false, 0, 0, 0, 0, new long[16], memory(),
+                            "no end within 2 s", fpu());
+                }
                 default -> {
                     Regs r = cpu.getRegs();
                     return new Outcome(Outcome.OTHER, -1, 0, false, r.rip() - Layout.CODE, r.rflags(), r.rsp(), 0,
@@ -125,11 +151,11 @@ public final class Runner implements AutoCloseable {
                                 case VcpuExit.Io io -> " port " + io.port();
                                 case VcpuExit.Mmio m -> String.format(" %s %#x len %d", m.is_write() ? "write" : "read", m.phys_addr(), m.len());
                                 default -> "";
-                            });
+                            }, fpu());
                 }
             }
         }
-        return new Outcome(Outcome.OTHER, -1, 0, false, 0, 0, 0, 0, new long[16], memory(), "no end after 16 exits");
+        return new Outcome(Outcome.OTHER, -1, 0, false, 0, 0, 0, 0, new long[16], memory(), "no end after 16 exits", fpu());
     }
 
     private Outcome exception(int vector) {
@@ -144,7 +170,12 @@ public final class Runner implements AutoCloseable {
         long rip = read(frameTop, w), rflags = read(frameTop + 2L * w, w), rsp = read(frameTop + 3L * w, w);
         long err = hasErr ? read(frameTop - w, w) & 0xffffffffL : 0;
         String kind = vector == 14 && cr2 == Layout.END_ADDR ? Outcome.END : Outcome.EXCEPTION;
-        return new Outcome(kind, vector, err, hasErr, rip - Layout.CODE, rflags, rsp, cr2, g, memory(), "");
+        return new Outcome(kind, vector, err, hasErr, rip - Layout.CODE, rflags, rsp, cr2, g, memory(), "", fpu());
+    }
+
+    /** The x87/SSE state (long mode, where the generator produces x87 and SIMD code), else null. */
+    private io.jkvm.api.uapi.Fpu fpu() {
+        return mode == Mode.LONG ? FpuStates.fromXsave(cpu.getXsave()) : null;
     }
 
     private long read(long a, int w) {

@@ -44,8 +44,11 @@ public final class BzImage {
         return h;
     }
 
-    /** Loads {@code kernel} (and {@code initrd}, may be null) into {@code mem} of a machine with {@code memSize} bytes. */
-    public static Boot load(GuestMemory mem, long memSize, Path kernel, Path initrd, String cmdline) {
+    /**
+     * Loads {@code kernel} (and {@code initrd}, may be null) into {@code mem} of a machine with {@code memSize}
+     * bytes; {@code acpiRsdpAddr} (0: none) is passed in boot_params.acpi_rsdp_addr if the kernel reads it.
+     */
+    public static Boot load(GuestMemory mem, long memSize, Path kernel, Path initrd, String cmdline, long acpiRsdpAddr) {
         byte[] f = Files.read("bzImage", kernel, memSize);
         SetupHeader h = header(kernel, f);
         String what = "bzImage " + kernel;
@@ -66,7 +69,7 @@ public final class BzImage {
             initrdSize = rd.length;
         }
         ZeroPage.write(mem, Arrays.copyOfRange(f, SetupHeader.OFF_SETUP_SECTS, h.header_end()), memSize, Layout.CMDLINE,
-                initrdAddr, initrdSize);
+                initrdAddr, initrdSize, acpiRsdpAddr);
         mem.u32(Layout.ZERO_PAGE + SetupHeader.OFF_CODE32_START, (int) load);
         boolean lm = (h.xloadflags() & SetupHeader.XLF_KERNEL_64) != 0;
         BootCpu.Entry entry = lm

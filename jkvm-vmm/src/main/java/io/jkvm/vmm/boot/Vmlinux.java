@@ -32,7 +32,8 @@ public final class Vmlinux {
         return b.array();
     }
 
-    public static Boot load(GuestMemory mem, long memSize, Path kernel, Path initrd, String cmdline) {
+    /** Loads {@code kernel}; {@code acpiRsdpAddr} (0: none) goes into boot_params.acpi_rsdp_addr. */
+    public static Boot load(GuestMemory mem, long memSize, Path kernel, Path initrd, String cmdline, long acpiRsdpAddr) {
         String what = "vmlinux " + kernel;
         byte[] f = Files.read("vmlinux", kernel, memSize);
         Elf elf = Elf.parse(what, f);
@@ -58,7 +59,7 @@ public final class Vmlinux {
             initrdAddr = Initrd.load(mem, initrd, memSize, 0x7fffffffL, hi, rd);
             initrdSize = rd.length;
         }
-        ZeroPage.write(mem, syntheticHeader(0x0100_0000), memSize, Layout.CMDLINE, initrdAddr, initrdSize);
+        ZeroPage.write(mem, syntheticHeader(0x0100_0000), memSize, Layout.CMDLINE, initrdAddr, initrdSize, acpiRsdpAddr);
         return new Boot(new BootCpu.Entry(BootCpu.Mode.LONG_64, entry, 0, 0, Layout.ZERO_PAGE), lo, hi - lo,
                 initrdAddr, initrdSize, Layout.CMDLINE, cmdlineSize);
     }

@@ -13,15 +13,20 @@ public final class ZeroPage {
     private ZeroPage() {}
 
     public static final int SIZE = 4096;
-    public static final int OFF_EXT_RAMDISK_IMAGE = 0x0c0, OFF_EXT_RAMDISK_SIZE = 0x0c4, OFF_EXT_CMD_LINE_PTR = 0x0c8,
+    public static final int OFF_ACPI_RSDP_ADDR = 0x070, OFF_EXT_RAMDISK_IMAGE = 0x0c0, OFF_EXT_RAMDISK_SIZE = 0x0c4, OFF_EXT_CMD_LINE_PTR = 0x0c8,
             OFF_ALT_MEM_K = 0x1e0, OFF_E820_ENTRIES = 0x1e8, OFF_E820_TABLE = 0x2d0;
     public static final int E820_MAX_ENTRIES_ZEROPAGE = 128, E820_ENTRY_SIZE = 20;
+    /** The boot protocol version from which the kernel reads acpi_rsdp_addr (Documentation/arch/x86/boot.rst). */
+    public static final int ACPI_RSDP_ADDR_VERSION = 0x020e;
 
     /**
      * Writes boot_params at {@link Layout#ZERO_PAGE}: {@code setupHeader} (the file's bytes 0x1f1..header end,
-     * or a synthesized header) with the loader's fields set, and the e820 map of {@code memSize}.
+     * or a synthesized header) with the loader's fields set, and the e820 map of {@code memSize}. A nonzero
+     * {@code acpiRsdpAddr} goes into acpi_rsdp_addr when the header's protocol version has that field (2.14+);
+     * an older kernel still finds the RSDP by scanning the BIOS area.
      */
-    static void write(GuestMemory mem, byte[] setupHeader, long memSize, long cmdlineAddr, long initrdAddr, long initrdSize) {
+    static void write(GuestMemory mem, byte[] setupHeader, long memSize, long cmdlineAddr, long initrdAddr, long initrdSize,
+                      long acpiRsdpAddr) {
         mem.slice(Layout.ZERO_PAGE, SIZE).fill((byte) 0);
         mem.write(Layout.ZERO_PAGE + SetupHeader.OFF_SETUP_SECTS, setupHeader);
         long zp = Layout.ZERO_PAGE;
@@ -35,6 +40,8 @@ public final class ZeroPage {
         mem.u32(zp + SetupHeader.OFF_RAMDISK_SIZE, (int) initrdSize);
         mem.u32(zp + OFF_EXT_RAMDISK_IMAGE, (int) (initrdAddr >>> 32));
         mem.u32(zp + OFF_EXT_RAMDISK_SIZE, (int) (initrdSize >>> 32));
+        if (acpiRsdpAddr != 0 && mem.u16(zp + SetupHeader.OFF_VERSION) >= ACPI_RSDP_ADDR_VERSION)
+            mem.u64(zp + OFF_ACPI_RSDP_ADDR, acpiRsdpAddr);
         mem.u32(zp + OFF_ALT_MEM_K, (int) Math.min(0xffffffffL, (Layout.lowRamEnd(memSize) - Layout.HIMEM_START) >> 10));
         List<E820.Entry> map = E820.map(memSize);
         mem.u8(zp + OFF_E820_ENTRIES, map.size());

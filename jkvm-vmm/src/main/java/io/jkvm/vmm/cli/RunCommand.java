@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
     Path initrd;
 
     @Option(names = "--append", paramLabel = "CMDLINE",
-            description = "Kernel command line (default for Linux: '" + Builder.DEFAULT_LINUX_CMDLINE + "'; virtio devices are appended).")
+            description = "Kernel command line (default for Linux: '" + Builder.DEFAULT_LINUX_CMDLINE + "'; with --no-acpi, virtio devices are appended).")
     String append;
 
     @Option(names = "--multiboot", paramLabel = "FILE", description = "Multiboot (v1) image, e.g. a kvm-unit-tests test.")
@@ -67,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--virtio-console", description = "Add a virtio-console (hvc0); terminal input then goes to it instead of COM1.")
     boolean virtioConsole;
+
+    @Option(names = "--no-acpi", description = "No ACPI tables: the guest sees the MP table only, and Linux the virtio devices on its command line (virtio_mmio.device=).")
+    boolean noAcpi;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
             description = "auto (/dev/kvm where the CPU has VT-x/SVM, else java), linux or java. Default: ${DEFAULT-VALUE}.")
@@ -139,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
             k = new MachineConfig.Kernel(elf ? MachineConfig.KernelKind.VMLINUX : MachineConfig.KernelKind.BZIMAGE, kernel, initrd, List.of());
         }
         String cmdline = append != null ? append : multiboot != null ? "" : null;
-        return new MachineConfig(chosenBackend, memSize, cpus, k, cmdline, ds, rng, virtioConsole);
+        return new MachineConfig(chosenBackend, memSize, cpus, k, cmdline, ds, rng, virtioConsole, !noAcpi);
     }
 
     /** Runs until the guest ends, a signal arrives or the timeout passes. */

@@ -50,7 +50,8 @@ public final class Snapshot {
 
     public static final String STATE_FILE = "snapshot.jkvm", MEMORY_FILE = "memory.bin";
     public static final byte[] MAGIC = "JKVMSNAP".getBytes(StandardCharsets.US_ASCII);
-    public static final int FORMAT_VERSION = 1;
+    /** 2: MachineConfig gained {@code acpi}. */
+    public static final int FORMAT_VERSION = 2;
 
     /** Saves {@code m}, which must be paused ({@link Machine#pause}), into {@code dir} (created if needed). */
     public static void save(Machine m, Path dir) {

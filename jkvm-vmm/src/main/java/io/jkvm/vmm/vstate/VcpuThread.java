@@ -74,7 +74,7 @@ public final class VcpuThread implements Runnable {
             case VcpuExit.Hlt _ -> new MachineExit.Halted(vcpu.id(), rip());
             case VcpuExit.Shutdown _ -> new MachineExit.TripleFault(vcpu.id(), rip());
             case VcpuExit.SystemEvent e -> switch (e.type()) {
-                case KvmRun.KVM_SYSTEM_EVENT_SHUTDOWN -> new MachineExit.PowerOff();
+                case KvmRun.KVM_SYSTEM_EVENT_SHUTDOWN -> new MachineExit.PowerOff("KVM_SYSTEM_EVENT_SHUTDOWN");
                 case KvmRun.KVM_SYSTEM_EVENT_RESET -> new MachineExit.Reset("KVM_SYSTEM_EVENT_RESET");
                 default -> new MachineExit.Error("vCPU " + vcpu.id() + ": " + e + " at rip=" + hex(rip()));
             };

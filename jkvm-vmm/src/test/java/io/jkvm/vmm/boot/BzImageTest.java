@@ -96,16 +96,31 @@ class BzImageTest {
         byte[] f = s.bytes();
         byte[] rd = new byte[3 * 4096 + 5];
         Arrays.fill(rd, (byte) 0x42);
-        Boot b = BzImage.load(mem, MEM, write("bzImage", f), write("initrd", rd), "console=ttyS0 root=/dev/vda");
+        Boot b = BzImage.load(mem, MEM, write("bzImage", f), write("initrd", rd), "console=ttyS0 root=/dev/vda", 0);
         assertBootParams(f, BzImage.header(Path.of("x"), f), b, "console=ttyS0 root=/dev/vda", rd);
         assertEquals(MEM - 4 * 4096, zp(0x218, 4), "the initrd goes as high as RAM allows");
+    }
+
+    @Test
+    void acpiRsdpAddrIsPassedFromProtocol2_14On() throws Exception {
+        SyntheticBzImage s = new SyntheticBzImage();
+        BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "", 0xe0000);
+        assertEquals(0xe0000, zp(0x070, 8), "boot_params.acpi_rsdp_addr (protocol 2.15)");
+        BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "", 0);
+        assertEquals(0, zp(0x070, 8), "0: the machine has no ACPI");
+        s.version = 0x020e;
+        BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "", 0xe0000);
+        assertEquals(0xe0000, zp(0x070, 8), "protocol 2.14");
+        s.version = 0x020d;
+        BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "", 0xe0000);
+        assertEquals(0, zp(0x070, 8), "protocol 2.13 has no such field: it stays padding");
     }
 
     @Test
     void withoutXlfKernel64TheEntryIsCode32StartInProtectedMode() throws Exception {
         SyntheticBzImage s = new SyntheticBzImage();
         s.xloadflags = 0;
-        Boot b = BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "");
+        Boot b = BzImage.load(mem, MEM, write("bzImage", s.bytes()), null, "", 0);
         assertEquals(new BootCpu.Entry(BootCpu.Mode.PROTECTED_32, Layout.HIMEM_START, 0, 0, Layout.ZERO_PAGE), b.entry());
     }
 
@@ -122,9 +137,9 @@ class BzImageTest {
         }, "setup_sects 60 points past the end of the file");
         assertError(s -> s.initSize = 80 << 20, "raise --mem");
         Path text = write("notes.txt", "just some text, not a kernel\n".repeat(40).getBytes());
-        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, text, null, ""));
+        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, text, null, "", 0));
         assertTrue(e.getMessage().startsWith("bzImage " + text + ": "), e.getMessage());
-        var missing = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, dir.resolve("nope"), null, ""));
+        var missing = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, dir.resolve("nope"), null, "", 0));
         assertEquals("bzImage " + dir.resolve("nope") + ": no such file", missing.getMessage());
     }
 
@@ -134,7 +149,7 @@ class BzImageTest {
         s.initSize = 40 << 20;
         Path k = write("bzImage", s.bytes());
         Path rd = write("initrd", new byte[30 << 20]);
-        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, rd, ""));
+        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, rd, "", 0));
         assertTrue(e.getMessage().startsWith("initrd " + rd + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
     }
@@ -144,7 +159,7 @@ class BzImageTest {
         SyntheticBzImage s = new SyntheticBzImage();
         s.cmdlineSize = 10;
         Path k = write("bzImage", s.bytes());
-        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, null, "console=ttyS0"));
+        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, null, "console=ttyS0", 0));
         assertTrue(e.getMessage().contains("exceeds cmdline_size 10"), e.getMessage());
     }
 
@@ -152,7 +167,7 @@ class BzImageTest {
         SyntheticBzImage s = new SyntheticBzImage();
         edit.accept(s);
         Path k = write("bzImage-" + message.hashCode(), s.bytes());
-        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, null, ""));
+        var e = assertThrows(BootException.class, () -> BzImage.load(mem, MEM, k, null, "", 0));
         assertTrue(e.getMessage().startsWith("bzImage " + k + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(message), "expected «" + message + "» in: " + e.getMessage());
     }
@@ -178,7 +193,7 @@ class BzImageTest {
         assertTrue(h.version() >= 0x020f, "a 6.x kernel has protocol 2.15+: " + Integer.toHexString(h.version()));
         assertNotEquals(0, h.xloadflags() & SetupHeader.XLF_KERNEL_64, "XLF_KERNEL_64");
         byte[] rd = "070701 fake cpio".getBytes();
-        Boot b = BzImage.load(mem, MEM, k, write("initrd", rd), "console=ttyS0");
+        Boot b = BzImage.load(mem, MEM, k, write("initrd", rd), "console=ttyS0", 0);
         assertBootParams(f, h, b, "console=ttyS0", rd);
     }
 }

@@ -37,7 +37,7 @@ class LoaderTest {
     void vmlinuxLoadsAtPaddrWithASynthesizedSetupHeader() throws Exception {
         byte[] c = code(0x800);
         Path k = write("vmlinux", ElfImages.elf64(0x1000000, 0xffffffff81000000L, 0x1000000, c, 0x2000));
-        Boot b = Vmlinux.load(mem, MEM, k, null, "console=ttyS0");
+        Boot b = Vmlinux.load(mem, MEM, k, null, "console=ttyS0", 0xe0000);
         assertEquals(new BootCpu.Entry(BootCpu.Mode.LONG_64, 0x1000000, 0, 0, Layout.ZERO_PAGE), b.entry());
         assertArrayEquals(c, mem.read(0x1000000, c.length));
         assertArrayEquals(new byte[0x2000 - 0x800], mem.read(0x1000000 + 0x800, 0x2000 - 0x800), "bss zeroed");
@@ -45,21 +45,22 @@ class LoaderTest {
         assertEquals(0xaa55, mem.u16(Layout.ZERO_PAGE + 0x1fe));
         assertEquals(0xff, mem.u8(Layout.ZERO_PAGE + 0x210));
         assertEquals("console=ttyS0", mem.cString(mem.u32(Layout.ZERO_PAGE + 0x228), 100));
+        assertEquals(0xe0000, mem.u64(Layout.ZERO_PAGE + 0x070), "acpi_rsdp_addr: the synthesized header is protocol 2.15");
     }
 
     @Test
     void vmlinuxRefusals() throws Exception {
         Path i386 = write("v32", ElfImages.elf32(Elf.EM_386, 0x100000, 0x100000, code(16), 16));
-        assertMessage(() -> Vmlinux.load(mem, MEM, i386, null, ""), "vmlinux " + i386 + ": e_machine 3");
+        assertMessage(() -> Vmlinux.load(mem, MEM, i386, null, "", 0), "vmlinux " + i386 + ": e_machine 3");
         Path low = write("vlow", ElfImages.elf64(0x1000, 0x1000, 0x1000, code(16), 16));
-        assertMessage(() -> Vmlinux.load(mem, MEM, low, null, ""), "outside RAM from 1 MiB");
+        assertMessage(() -> Vmlinux.load(mem, MEM, low, null, "", 0), "outside RAM from 1 MiB");
         Path huge = write("vhuge", ElfImages.elf64(0x1000000, 0x1000000, 0x1000000, code(16), 64 << 20));
-        assertMessage(() -> Vmlinux.load(mem, MEM, huge, null, ""), "raise --mem");
+        assertMessage(() -> Vmlinux.load(mem, MEM, huge, null, "", 0), "raise --mem");
         byte[] truncated = ElfImages.elf64(0x1000000, 0x1000000, 0x1000000, code(16), 16);
         Path cut = write("vcut", Arrays.copyOf(truncated, 0x1004));
-        assertMessage(() -> Vmlinux.load(mem, MEM, cut, null, ""), "outside the file");
+        assertMessage(() -> Vmlinux.load(mem, MEM, cut, null, "", 0), "outside the file");
         Path entry = write("ventry", ElfImages.elf64(0x2000000, 0x1000000, 0x1000000, code(16), 16));
-        assertMessage(() -> Vmlinux.load(mem, MEM, entry, null, ""), "e_entry 0x2000000 is not in a loaded segment");
+        assertMessage(() -> Vmlinux.load(mem, MEM, entry, null, "", 0), "e_entry 0x2000000 is not in a loaded segment");
     }
 
     /** A multiboot header at {@code off} of a 0x2000-byte image; a.out fields only with the kludge. */

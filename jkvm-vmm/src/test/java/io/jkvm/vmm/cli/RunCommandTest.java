@@ -47,6 +47,24 @@ class RunCommandTest {
             assertTrue(r.err().contains("warning: this host CPU has no VT-x/SVM"), r.transcript());
     }
 
+    /** An ACPI poweroff is a clean exit, status 0 with nothing on stderr; --no-acpi removes the port. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void acpiPoweroffExitsZeroAndNoAcpiRemovesIt(String backend) throws Exception {
+        Backends.assumeAvailable(backend);
+        Path img = Guests.image(dir, "poweroff", """
+                    mov $0x34, %al
+                    mov $0x600, %dx
+                    out %al, %dx
+                    exit 0x2a
+                """);
+        Cli r = run("--backend", backend, "--multiboot", img.toString(), "--mem", "16M");
+        assertEquals(0, r.status(), r.transcript());
+        assertEquals("", r.err().replaceAll("jkvm run: warning: [^\n]*\n", ""), r.transcript());
+        Cli noAcpi = run("--backend", backend, "--multiboot", img.toString(), "--mem", "16M", "--no-acpi");
+        assertEquals(0x55, noAcpi.status(), noAcpi.transcript());
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void badInputsGiveTheirMessageAndStatus1(String backend) throws Exception {

@@ -63,7 +63,7 @@ class BootEntryGuestTest {
         s.payload = Gas.assemble((lm ? ".code64\n.org 0x200\n" : ".code32\n") + code, Layout.HIMEM_START);
         Path k = Files.write(dir.resolve("bzImage"), s.bytes());
         var kernel = new MachineConfig.Kernel(MachineConfig.KernelKind.BZIMAGE, k, null, List.of());
-        return MachineRun.run(new MachineConfig(backend, 32 << 20, 1, kernel, "console=ttyS0", List.of(), false, false), null);
+        return MachineRun.run(new MachineConfig(backend, 32 << 20, 1, kernel, "console=ttyS0", List.of(), false, false, true), null);
     }
 
     @ParameterizedTest

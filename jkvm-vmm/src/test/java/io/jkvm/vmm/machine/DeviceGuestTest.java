@@ -197,7 +197,7 @@ class DeviceGuestTest {
                 1:  exit 1
                 """);
         var k = new MachineConfig.Kernel(MachineConfig.KernelKind.MULTIBOOT, img, null, List.of(module));
-        try (MachineRun r = MachineRun.run(new MachineConfig(backend, MEM, 1, k, "a b=c", List.of(), false, false), null)) {
+        try (MachineRun r = MachineRun.run(new MachineConfig(backend, MEM, 1, k, "a b=c", List.of(), false, false, true), null)) {
             assertEquals(PASS, r.exit(), "EAX must be 0x2BADB002: " + r);
             var m = r.machine().memory();
             long mbi = m.u32(Guests.RESULT + 4) & 0xffffffffL;

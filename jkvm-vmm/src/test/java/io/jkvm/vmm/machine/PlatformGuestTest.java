@@ -62,7 +62,7 @@ class PlatformGuestTest {
     MachineRun run(String backend, String name, String body, int cpus) throws Exception {
         Backends.assumeAvailable(backend);
         MachineConfig c = MachineConfig.multiboot(backend, 64 << 20, Guests.image(dir, name, COMMON + body + IDT), "jkvm-test");
-        if (cpus > 1) c = new MachineConfig(c.backend(), c.memSize(), cpus, c.kernel(), c.cmdline(), c.disks(), c.rng(), c.virtioConsole());
+        if (cpus > 1) c = c.withCpus(cpus);
         return MachineRun.run(c, null);
     }
 

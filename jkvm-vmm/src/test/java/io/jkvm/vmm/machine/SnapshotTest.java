@@ -63,7 +63,7 @@ class SnapshotTest {
     @MethodSource("backends")
     void twoVcpusWithTheApWaitingForSipi(String backend) throws Exception {
         MachineConfig one = config(backend);
-        continuesExactly(new MachineConfig(backend, one.memSize(), 2, one.kernel(), one.cmdline(), one.disks(), false, false));
+        continuesExactly(new MachineConfig(backend, one.memSize(), 2, one.kernel(), one.cmdline(), one.disks(), false, false, true));
     }
 
     void continuesExactly(MachineConfig c) throws Exception {

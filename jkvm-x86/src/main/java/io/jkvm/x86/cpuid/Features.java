@@ -17,9 +17,15 @@ public final class Features {
 
     // CPUID.1:EDX
     static final int FPU = 0, DE = 2, PSE = 3, TSC = 4, MSR = 5, PAE = 6, CX8 = 8, APIC = 9, SEP = 11, MTRR = 12,
-            PGE = 13, CMOV = 15, PAT = 16, PSE36 = 17, CLFSH = 19;
+            PGE = 13, CMOV = 15, PAT = 16, PSE36 = 17, CLFSH = 19, MMX = 23, FXSR = 24, SSE = 25, SSE2 = 26;
     // CPUID.1:ECX
-    static final int CX16 = 13, X2APIC = 21, MOVBE = 22, POPCNT = 23, TSC_DEADLINE = 24, HYPERVISOR = 31;
+    static final int SSE3 = 0, PCLMULQDQ = 1, SSSE3 = 9, CX16 = 13, SSE4_1 = 19, SSE4_2 = 20, X2APIC = 21, MOVBE = 22,
+            POPCNT = 23, TSC_DEADLINE = 24, XSAVE = 26, HYPERVISOR = 31;
+    // CPUID.(EAX=0DH,ECX=1):EAX
+    static final int XSAVEOPT = 0;
+
+    /** XCR0 components the core implements: x87 and SSE; their standard XSAVE area (legacy region + header). */
+    static final int XSTATE_COMPONENTS = 3, XSTATE_SIZE = 576;
     // CPUID.80000001:EDX / ECX
     static final int SYSCALL = 11, NX = 20, PDPE1GB = 26, RDTSCP = 27, LM = 29, LAHF_LM = 0, ABM = 5;
 
@@ -27,13 +33,14 @@ public final class Features {
         List<int[]> l = new ArrayList<>();
         byte[] v = VENDOR.getBytes(StandardCharsets.US_ASCII);
         l.add(new int[] {0, 0, 0, 0xd, le(v, 0), le(v, 8), le(v, 4)});
-        int edx1 = bits(DE, PSE, TSC, MSR, PAE, CX8, SEP, MTRR, PGE, CMOV, PAT, PSE36, CLFSH);
-        int ecx1 = bits(CX16, MOVBE, POPCNT, HYPERVISOR);
+        int edx1 = bits(FPU, DE, PSE, TSC, MSR, PAE, CX8, SEP, MTRR, PGE, CMOV, PAT, PSE36, CLFSH, MMX, FXSR, SSE, SSE2);
+        int ecx1 = bits(SSE3, PCLMULQDQ, SSSE3, CX16, SSE4_1, SSE4_2, MOVBE, POPCNT, XSAVE, HYPERVISOR);
         // family 6 model 0x3a-like signature; CLFLUSH line 8 qwords; one logical processor per package
         l.add(new int[] {1, 0, 0, 0x000306a9, 0x00010800, ecx1, edx1});
         l.add(new int[] {7, 0, CpuidTable.SIGNIFICANT_INDEX, 0, 0, 0, 0});
-        l.add(new int[] {0xd, 0, CpuidTable.SIGNIFICANT_INDEX, 0, 0, 0, 0});
-        l.add(new int[] {0xd, 1, CpuidTable.SIGNIFICANT_INDEX, 0, 0, 0, 0});
+        // leaf 0xD: supported XCR0 bits, area size for the enabled and for all components, XSAVEOPT
+        l.add(new int[] {0xd, 0, CpuidTable.SIGNIFICANT_INDEX, XSTATE_COMPONENTS, XSTATE_SIZE, XSTATE_SIZE, 0});
+        l.add(new int[] {0xd, 1, CpuidTable.SIGNIFICANT_INDEX, bits(XSAVEOPT), 0, 0, 0});
         l.add(new int[] {0x80000000, 0, 0, 0x80000008, 0, 0, 0});
         l.add(new int[] {0x80000001, 0, 0, 0, 0, bits(LAHF_LM, ABM), bits(SYSCALL, NX, PDPE1GB, RDTSCP, LM)});
         byte[] brand = java.util.Arrays.copyOf(BRAND.getBytes(StandardCharsets.US_ASCII), 48);

@@ -35,6 +35,12 @@ public final class Decoder {
      * Returns the length, or {@link #TOO_LONG}.
      */
     public static int decode(Source src, boolean mode64, int defSize, Insn in) {
+        int len = decodeInsn(src, mode64, defSize, in);
+        if (len > 0 && in.op == Op.SSE) SseTable.resolve(in);
+        return len;
+    }
+
+    private static int decodeInsn(Source src, boolean mode64, int defSize, Insn in) {
         in.clear();
         int pos = 0;
         int segOv = -1, b;
@@ -95,7 +101,7 @@ public final class Decoder {
             // unlisted: SSE/MMX space of the 0F map, else undefined
             boolean sse = opc >= 0x110 && opc < 0x200 && !(opc >= 0x120 && opc < 0x124) && !(opc >= 0x130 && opc < 0x140);
             in.op = sse ? Op.SSE : Op.UD;
-            flags = sse ? F_VALID | F_MODRM | (ssesImm(opc) << 16) : F_VALID;
+            flags = !sse || opc == 0x177 ? F_VALID : F_VALID | F_MODRM | (ssesImm(opc) << 16);   // EMMS: no ModRM
         }
         if ((flags & F_GROUP) != 0) {
             if (pos >= MAX_LEN) return TOO_LONG;
@@ -163,6 +169,7 @@ public final class Decoder {
             int modrm = src.byteAt(pos++);
             int mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
             in.mod = mod;
+            in.modrm = modrm;
             in.reg = reg | rexR;
             boolean extend = in.op == Op.MOVZX || in.op == Op.MOVSX;
             boolean regByte = osize == 1 && !extend, rmByte = osize == 1 || (extend && sub == 1);

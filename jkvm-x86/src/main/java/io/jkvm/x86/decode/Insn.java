@@ -23,6 +23,8 @@ public final class Insn {
     public int rm = -1;
     /** ModRM.mod, -1 when there is no ModRM byte. */
     public int mod = -1;
+    /** The ModRM byte as encoded (x87 FOP keeps it), 0 when there is none. */
+    public int modrm;
     /** The memory operand's segment, and its address parts (base/index -1 when absent). */
     public int seg;
     public int base = -1, index = -1, scale;
@@ -39,7 +41,7 @@ public final class Insn {
     public boolean segOverride;
 
     public void clear() {
-        op = sub = osize = asize = len = opcode = reg = scale = rep = 0;
+        op = sub = osize = asize = len = opcode = reg = scale = rep = modrm = 0;
         rm = mod = base = index = -1;
         seg = 3;
         disp = imm = imm2 = 0;
@@ -48,7 +50,7 @@ public final class Insn {
 
     public void copyFrom(Insn o) {
         op = o.op; sub = o.sub; osize = o.osize; asize = o.asize; len = o.len; opcode = o.opcode; reg = o.reg;
-        rm = o.rm; mod = o.mod; seg = o.seg; base = o.base; index = o.index; scale = o.scale; disp = o.disp;
+        rm = o.rm; mod = o.mod; modrm = o.modrm; seg = o.seg; base = o.base; index = o.index; scale = o.scale; disp = o.disp;
         eaMask = o.eaMask; ripRel = o.ripRel; mem = o.mem; imm = o.imm; imm2 = o.imm2; rep = o.rep; lock = o.lock;
         opsizePrefix = o.opsizePrefix; rexW = o.rexW; rex = o.rex; segOverride = o.segOverride;
     }

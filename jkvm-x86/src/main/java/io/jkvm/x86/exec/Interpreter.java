@@ -21,7 +21,9 @@ import io.jkvm.x86.insn.ShiftRotate;
 import io.jkvm.x86.insn.Stack;
 import io.jkvm.x86.insn.StringOps;
 import io.jkvm.x86.insn.SysCalls;
+import io.jkvm.x86.insn.Sse;
 import io.jkvm.x86.insn.SystemOps;
+import io.jkvm.x86.insn.X87;
 
 /**
  * The run loop of one CPU: look up the block at RIP, execute its instructions through one dispatch switch,
@@ -340,7 +342,8 @@ public final class Interpreter {
             case Op.INT1 -> Interrupts.int1(c, i);
             case Op.BOUND -> Interrupts.bound(c, i);
             case Op.HLT -> SystemOps.hlt(c);
-            case Op.NOP, Op.FWAIT -> { }
+            case Op.NOP -> { }
+            case Op.FWAIT -> X87.fwait(c);
             case Op.XLAT -> DataMove.xlat(c, i);
             case Op.LSEG -> DescriptorOps.lseg(c, i);
             case Op.ARPL -> DescriptorOps.arpl(c, i);
@@ -365,8 +368,8 @@ public final class Interpreter {
             case Op.MOVBE -> DataMove.movbe(c, i);
             case Op.RDRAND, Op.RDPID, Op.UD, Op.TZCNT -> throw c.fault(Vector.UD);
             case Op.INVALID -> throw i.sub == 1 ? c.fault(Vector.GP, 0) : c.fault(Vector.UD);
-            case Op.X87 -> x87(i);
-            case Op.SSE -> sse(i);
+            case Op.X87 -> X87.exec(c, i);
+            case Op.SSE -> Sse.exec(c, i);
             default -> throw new Unimplemented("opcode " + Integer.toHexString(i.opcode) + " (" + Op.name(i.op) + ")");
         }
     }
@@ -376,15 +379,4 @@ public final class Interpreter {
         DataMove.lea(c, i);
     }
 
-    /** x87 escape: #NM when CR0.EM or CR0.TS says so (SDM Table 2-2), else not yet implemented. */
-    private void x87(Insn i) {
-        if ((c.cr0 & (Cpu.CR0_EM | Cpu.CR0_TS)) != 0) throw c.fault(Vector.NM);
-        throw new Unimplemented("x87 instruction " + Integer.toHexString(i.opcode));
-    }
-
-    private void sse(Insn i) {
-        if ((c.cr0 & Cpu.CR0_EM) != 0 || (c.cr4 & (1L << 9)) == 0) throw c.fault(Vector.UD);
-        if ((c.cr0 & Cpu.CR0_TS) != 0) throw c.fault(Vector.NM);
-        throw new Unimplemented("SSE instruction " + Integer.toHexString(i.opcode));
-    }
 }

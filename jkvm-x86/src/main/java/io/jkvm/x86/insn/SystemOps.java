@@ -3,7 +3,6 @@ package io.jkvm.x86.insn;
 import io.jkvm.x86.Cpu;
 import io.jkvm.x86.decode.Insn;
 import io.jkvm.x86.exc.Vector;
-import io.jkvm.x86.exec.Unimplemented;
 
 /**
  * System instructions: MOV to/from CR and DR (with the SDM's consistency checks and TLB effects), CPUID,
@@ -162,18 +161,28 @@ public final class SystemOps {
         throw c.fault(Vector.GP, 0);
     }
 
-    /** Group 15: fences (mod 3), CLFLUSH; the FXSAVE/XSAVE family arrives with the FPU. */
+    /**
+     * Group 15: fences (mod 3); FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT CLFLUSH (memory forms,
+     * no F2/F3 prefix: those encode other, unimplemented instructions and are #UD).
+     */
     public static void grp15(Cpu c, Insn i) {
         if (i.mod == 3) {
+            if (i.rep != 0) throw c.fault(Vector.UD);                    // RDFSBASE…: FSGSBASE is not offered
             switch (i.sub) {
                 case 5, 6, 7 -> java.lang.invoke.VarHandle.fullFence();   // LFENCE MFENCE SFENCE
                 default -> throw c.fault(Vector.UD);
             }
             return;
         }
+        if (i.rep != 0 || (i.opsizePrefix && i.sub == 6)) throw c.fault(Vector.UD);   // 66 /6 would be CLWB
         switch (i.sub) {
-            case 7 -> c.linE(i, 1, false);                               // CLFLUSH: only the address check
-            default -> throw new Unimplemented("group 15 /" + i.sub + " (FXSAVE/XSAVE family)");
+            case 0 -> FxSave.fxsave(c, i);
+            case 1 -> FxSave.fxrstor(c, i);
+            case 2 -> FxSave.ldmxcsr(c, i);
+            case 3 -> FxSave.stmxcsr(c, i);
+            case 4, 6 -> XState.xsave(c, i);                             // XSAVE, XSAVEOPT
+            case 5 -> XState.xrstor(c, i);
+            default -> c.linE(i, 1, false);                              // CLFLUSH: only the address check
         }
     }
 }

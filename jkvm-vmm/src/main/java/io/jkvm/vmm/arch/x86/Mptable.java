@@ -26,7 +26,7 @@ public final class Mptable {
     /** Writes the tables at {@link Layout#MPTABLE} for {@code cpus} vCPUs; returns their total size. */
     public static int write(GuestMemory mem, int cpus) {
         if (cpus < 1 || cpus > MAX_CPUS) throw new IllegalArgumentException("MP table: 1.." + MAX_CPUS + " vCPUs, not " + cpus);
-        int ioapicId = cpus;
+        int ioapicId = Layout.ioapicId(cpus);
         ByteBuffer t = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
         long tableAddr = Layout.MPTABLE + 16;
         // configuration table header (struct mpc_table), length and checksum filled in at the end

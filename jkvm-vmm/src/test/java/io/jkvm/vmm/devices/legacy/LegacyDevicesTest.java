@@ -10,8 +10,45 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** i8042, port 0x80, isa-debug-exit, CMOS/RTC and fw_cfg, register by register. */
+/** i8042, port 0x80, isa-debug-exit, the ACPI PM ports, CMOS/RTC and fw_cfg, register by register. */
 class LegacyDevicesTest {
+
+    /** Counts the ACPI power device's power-offs and resets. */
+    static final class Power implements AcpiPm.PowerLine {
+        int offs, resets;
+
+        public void powerOff() { offs++; }
+
+        public void reset() { resets++; }
+    }
+
+    @Test
+    void acpiSleepControlPowersOffOnlyForS5WithSlpEn() {
+        Power p = new Power();
+        AcpiPm pm = AcpiPm.create(p);
+        int ctl = AcpiPm.SLEEP_CONTROL_REG - AcpiPm.BASE;
+        pm.write(ctl, 1, 5 << 2);
+        assertEquals(0, p.offs, "SLP_TYP without SLP_EN only prepares");
+        pm.write(ctl, 1, 3 << 2 | 1 << 5);
+        assertEquals(0, p.offs, "S3 is not declared in the DSDT, so it is ignored");
+        pm.write(AcpiPm.SLEEP_STATUS_REG - AcpiPm.BASE, 1, 0xff);
+        assertEquals(0, p.offs);
+        pm.write(ctl, 1, 5 << 2 | 1 << 5);  // Linux's acpi_hw_extended_sleep for \_S5 = 5: 0x34
+        assertEquals(1, p.offs);
+        assertEquals(0, p.resets);
+        assertEquals(0, pm.read(AcpiPm.SLEEP_STATUS_REG - AcpiPm.BASE, 1), "WAK_STS never set");
+    }
+
+    @Test
+    void acpiResetRegisterResetsOnlyWithResetValue() {
+        Power p = new Power();
+        AcpiPm pm = AcpiPm.create(p);
+        pm.write(AcpiPm.RESET_REG - AcpiPm.BASE, 1, AcpiPm.RESET_VALUE + 1);
+        assertEquals(0, p.resets);
+        pm.write(AcpiPm.RESET_REG - AcpiPm.BASE, 1, AcpiPm.RESET_VALUE);
+        assertEquals(1, p.resets);
+        assertEquals(0, p.offs);
+    }
 
     @Test
     void i8042PulseResetPullsTheResetLine() {
