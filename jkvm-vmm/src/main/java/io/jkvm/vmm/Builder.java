@@ -20,6 +20,7 @@ import io.jkvm.vmm.boot.BzImage;
 import io.jkvm.vmm.boot.Multiboot;
 import io.jkvm.vmm.boot.Vmlinux;
 import io.jkvm.vmm.devices.legacy.AcpiPm;
+import io.jkvm.vmm.devices.legacy.PvPanic;
 import io.jkvm.vmm.devices.legacy.Cmos;
 import io.jkvm.vmm.devices.legacy.DebugExit;
 import io.jkvm.vmm.devices.legacy.FwCfg;
@@ -255,6 +256,7 @@ public final class Builder {
                 public void reset() { p.machine.stop(new MachineExit.Reset("ACPI reset register")); }
             });
             p.pio.register(AcpiPm.BASE, AcpiPm.LENGTH, "ACPI PM (sleep control/status, reset)", p.acpiPm);
+            p.pio.register(PvPanic.PORT, 1, "pvpanic", new PvPanic(events -> p.machine.stop(new MachineExit.GuestPanic(events))));
         }
     }
 

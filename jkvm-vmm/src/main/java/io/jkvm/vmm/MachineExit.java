@@ -23,6 +23,12 @@ public sealed interface MachineExit {
         public String describe() { return "guest powered off (" + how + ")"; }
     }
 
+    /** The guest kernel panicked and said so through pvpanic; status 1, as QEMU's {@code -action panic=exit-failure}. */
+    record GuestPanic(int events) implements MachineExit {
+        public int status() { return 1; }
+        public String describe() { return String.format("guest kernel panicked (pvpanic event %#x)", events); }
+    }
+
     /** KVM_EXIT_SHUTDOWN: a triple fault. */
     record TripleFault(int vcpu, long rip) implements MachineExit {
         public int status() { return 1; }

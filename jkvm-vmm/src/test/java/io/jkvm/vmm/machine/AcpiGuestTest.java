@@ -12,6 +12,7 @@ import io.jkvm.vmm.arch.x86.Layout;
 import io.jkvm.vmm.boot.SyntheticBzImage;
 import io.jkvm.vmm.boot.ZeroPage;
 import io.jkvm.vmm.devices.legacy.AcpiPm;
+import io.jkvm.vmm.devices.legacy.PvPanic;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,25 @@ class AcpiGuestTest {
                     exit 5
                 """)) {
             assertEquals(new MachineExit.Reset("ACPI reset register"), r.exit(), r.toString());
+        }
+    }
+
+    /** pvpanic as Linux's driver uses it: read the supported events, report PVPANIC_PANICKED. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void pvpanicReportsAGuestPanic(String backend) throws Exception {
+        try (MachineRun r = run(backend, true, "pvpanic", """
+                    mov $0x505, %dx
+                    in %dx, %al
+                    movzbl %al, %eax
+                    mov %eax, RESULT
+                    mov $1, %al                     /* PVPANIC_PANICKED */
+                    out %al, %dx
+                    exit 5
+                """)) {
+            assertEquals(new MachineExit.GuestPanic(1), r.exit(), r.toString());
+            assertEquals(1, r.exit().status(), "a panic ends jkvm run with status 1, as QEMU's panic=exit-failure");
+            assertEquals(PvPanic.PVPANIC_PANICKED | PvPanic.PVPANIC_CRASH_LOADED, r.u32(Guests.RESULT), "supported events");
         }
     }
 

@@ -4,6 +4,7 @@ import io.jkvm.vmm.arch.x86.Layout;
 import io.jkvm.vmm.devices.legacy.AcpiPm;
 import io.jkvm.vmm.devices.legacy.Cmos;
 import io.jkvm.vmm.devices.legacy.I8042;
+import io.jkvm.vmm.devices.legacy.PvPanic;
 import io.jkvm.vmm.devices.legacy.Uart16550a;
 import io.jkvm.vmm.vstate.GuestMemory;
 import java.util.List;
@@ -27,7 +28,8 @@ public final class Acpi {
                     Uart16550a.COM1_IRQ),
             new Dsdt.Isa("RTC", Dsdt.RTC_HID, 0, List.of(new Dsdt.IoRange(Cmos.BASE, Cmos.LENGTH)), RTC_IRQ),
             new Dsdt.Isa("KBD", Dsdt.KEYBOARD_HID, 0, List.of(new Dsdt.IoRange(I8042.I8042_DATA_REG, 1),
-                    new Dsdt.IoRange(I8042.I8042_COMMAND_REG, 1)), KEYBOARD_IRQ));
+                    new Dsdt.IoRange(I8042.I8042_COMMAND_REG, 1)), KEYBOARD_IRQ),
+            new Dsdt.Isa("PEVT", Dsdt.PVPANIC_HID, 0, List.of(new Dsdt.IoRange(PvPanic.PORT, 1)), Dsdt.NO_IRQ));
 
     /** Where each table went. */
     public record Tables(long rsdp, long xsdt, long fadt, long madt, long dsdt, long end) {}

@@ -16,6 +16,8 @@ import java.util.List;
  *       Device (KBD)  { Name (_HID, EisaId ("PNP0303")) Name (_UID, Zero)
  *                       Name (_CRS, ResourceTemplate () { IO (Decode16, 0x60, 0x60, 1, 1) IO (Decode16, 0x64, 0x64, 1, 1)
  *                                                         IRQNoFlags () {1} }) }
+ *       Device (PEVT) { Name (_HID, "QEMU0001") Name (_UID, Zero)
+ *                       Name (_CRS, ResourceTemplate () { IO (Decode16, 0x505, 0x505, 1, 1) }) }
  *       Device (VR00) { Name (_HID, "LNRO0005") Name (_UID, Zero)
  *                       Name (_CRS, ResourceTemplate () { Memory32Fixed (ReadWrite, base, size)
  *                                                         Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {irq} }) }
@@ -45,6 +47,8 @@ public final class Dsdt {
     public static final String VIRTIO_MMIO_HID = "LNRO0005";
     /** PNP ids: 16550A-compatible UART, AT real-time clock, IBM Enhanced (101/102-key) keyboard controller. */
     public static final String UART_16550A_HID = "PNP0501", RTC_HID = "PNP0B00", KEYBOARD_HID = "PNP0303";
+    /** QEMU's pvpanic device, which Linux's pvpanic-mmio driver binds to (through an I/O or memory resource). */
+    public static final String PVPANIC_HID = "QEMU0001";
 
     /** A virtio-mmio transport: its register window and the GSI it interrupts on. */
     public record VirtioMmio(long base, long size, int gsi) {}
@@ -52,12 +56,17 @@ public final class Dsdt {
     /** An ISA I/O port range. */
     public record IoRange(int base, int length) {}
 
-    /** An ISA device: its ACPI name, PNP id (an EISA id), _UID, port ranges and ISA IRQ. */
+    /**
+     * An ISA device: its ACPI name, hardware id (a PNP EISA id like PNP0501, compressed as ASL's EisaId
+     * does; any other id, like QEMU0001, as a string), _UID, port ranges and ISA IRQ ({@link #NO_IRQ}: none).
+     */
     public record Isa(String name, String pnpId, int uid, List<IoRange> io, int irq) {
         public Isa {
             io = List.copyOf(io);
         }
     }
+
+    public static final int NO_IRQ = -1;
 
     /** The DSDT for the {@code isa} and {@code virtio} devices and an S5 entered by writing SLP_TYP {@code s5SleepType}. */
     public static byte[] of(List<Isa> isa, List<VirtioMmio> virtio, int s5SleepType) {
@@ -71,9 +80,9 @@ public final class Dsdt {
             ResourceTemplate crs = new ResourceTemplate();
             for (IoRange r : d.io()) crs.io(r.base(), r.length());
             devices.add(Aml.device(d.name(),
-                    Aml.name("_HID", Aml.eisaId(d.pnpId())),
+                    Aml.name("_HID", d.pnpId().matches("[A-Z]{3}[0-9A-F]{4}") ? Aml.eisaId(d.pnpId()) : Aml.string(d.pnpId())),
                     Aml.name("_UID", Aml.integer(d.uid())),
-                    Aml.name("_CRS", crs.irqNoFlags(d.irq()).toAml())));
+                    Aml.name("_CRS", (d.irq() == NO_IRQ ? crs : crs.irqNoFlags(d.irq())).toAml())));
         }
         for (int i = 0; i < virtio.size(); i++) {
             VirtioMmio v = virtio.get(i);
