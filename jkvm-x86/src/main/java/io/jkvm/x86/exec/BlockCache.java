@@ -78,15 +78,18 @@ final class BlockCache {
         to.succ = null;
         to.succRip = -1;
         to.uncached = true;
+        to.compiled = null;
     }
 
     void flush() {
-        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; }
+        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; b.compiled = null; }
         java.util.Arrays.fill(table, null);
     }
 
     private void decode(Cpu c, Block b, long pa, int key, RamSlot slot, long la) {
         decodedBlocks++;
+        b.compiled = null;           // compiled from the old instructions: never valid for new ones
+        b.hits = 0;
         b.pa = pa;
         b.modeKey = key;
         b.memory = slot.memory;

@@ -22,6 +22,8 @@ import io.jkvm.x86.insn.Stack;
 import io.jkvm.x86.insn.StringOps;
 import io.jkvm.x86.insn.SysCalls;
 import io.jkvm.x86.insn.SystemOps;
+import io.jkvm.x86.jit.CompiledBlock;
+import io.jkvm.x86.jit.Jit;
 
 /**
  * The run loop of one CPU: look up the block at RIP, execute its instructions through one dispatch switch,
@@ -77,8 +79,17 @@ public final class Interpreter {
     public final byte[] internalBytes = new byte[15];
     public int internalLen;
 
+    /**
+     * The compiling tier's switch and its threshold (interpreted executions before a block is compiled),
+     * read from the system properties when the interpreter is created (see {@link Jit}).
+     */
+    private final boolean jit;
+    private final int jitThreshold;
+
     public Interpreter(Cpu c) {
         this.c = c;
+        this.jit = Jit.enabled();
+        this.jitThreshold = Jit.threshold();
     }
 
     public Cpu cpu() {
@@ -130,10 +141,28 @@ public final class Interpreter {
                 continue;
             }
             if (b == null) return internal("instruction fetch from non-RAM at RIP " + Long.toHexString(c.rip));
-            int r = execute(b);
+            int r;
+            CompiledBlock cb = b.compiled;
+            if (cb != null) r = cb.run(c, this);
+            else if (jit && b.hits++ >= jitThreshold && !b.uncached) r = compileAndRun(b);
+            else r = execute(b);
             prev = b;
             if (r != Exit.NONE) return r;
         }
+    }
+
+    /**
+     * The block is hot: compile it and run the compiled form. If the compiler fails (counted and reported
+     * by {@link Jit}), the block is interpreted and not offered to the compiler again for a long while.
+     */
+    private int compileAndRun(Block b) {
+        CompiledBlock cb = Jit.compile(b);
+        if (cb == null) {
+            b.hits = Integer.MIN_VALUE;
+            return execute(b);
+        }
+        b.compiled = cb;
+        return cb.run(c, this);
     }
 
     /** Delivers pending events at an instruction boundary; returns an exit reason or NONE. */
@@ -191,20 +220,9 @@ public final class Interpreter {
             c.rip = rip;
             c.nextRip = next;
             try {
-                dispatch(i);
-            } catch (GuestFault f) {
-                c.nextRip = c.rip;
-                c.retireReplay();
-                instructions += k;
-                if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
-                return Exit.NONE;
-            } catch (ExitRequest x) {
-                c.nextRip = c.rip;
-                instructions += k;
-                return c.exitReason;
-            } catch (Unimplemented u) {
-                instructions += k;
-                return internal(u.getMessage());
+                dispatch(c, i);
+            } catch (GuestFault | ExitRequest | Unimplemented e) {
+                return abort(e, k);
             }
             c.retireReplay();
             long nr = c.nextRip;
@@ -221,6 +239,41 @@ public final class Interpreter {
         }
         instructions += n;
         return Exit.NONE;
+    }
+
+    /**
+     * Instruction {@code k} of the running block (at {@code c.rip}) did not complete: a guest fault is
+     * delivered, an exit request unwinds it for replay, an unimplemented corner becomes INTERNAL_ERROR.
+     * Counts the {@code k} instructions that retired before it. Returns the exit, or NONE to go on.
+     * Compiled blocks call this too (through {@link #compiledAbort}), so both tiers end a block alike.
+     */
+    private int abort(RuntimeException e, int k) {
+        if (e instanceof GuestFault f) {
+            c.nextRip = c.rip;
+            c.retireReplay();
+            instructions += k;
+            if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
+            return Exit.NONE;
+        }
+        if (e instanceof ExitRequest) {
+            c.nextRip = c.rip;
+            instructions += k;
+            return c.exitReason;
+        }
+        if (e instanceof Unimplemented) {
+            instructions += k;
+            return internal(e.getMessage());
+        }
+        throw e;                     // a jkvm defect: run() reports it
+    }
+
+    /**
+     * The exception path of a compiled block: instruction {@code k} threw {@code e} after the block set
+     * {@code c.rip} (and the lazy flags) to what the interpreter holds at that point. Anything that is not
+     * a guest fault, exit request or unimplemented corner is rethrown, as the interpreter would let it go.
+     */
+    public int compiledAbort(RuntimeException e, int k) {
+        return abort(e, k);
     }
 
     /** Fills the INTERNAL_ERROR details for the instruction at RIP. */
@@ -242,7 +295,11 @@ public final class Interpreter {
         return Exit.INTERNAL_ERROR;
     }
 
-    private void dispatch(Insn i) {
+    /**
+     * Runs one instruction: the one switch over {@link Op} to the handlers in {@code insn}. Static and
+     * public because compiled blocks call it for the few forms that have no handler of their own.
+     */
+    public static void dispatch(Cpu c, Insn i) {
         switch (i.op) {
             case Op.ALU_EG -> Alu.aluEG(c, i);
             case Op.ALU_GE -> Alu.aluGE(c, i);
@@ -294,7 +351,7 @@ public final class Interpreter {
             case Op.MOVZX -> DataMove.movzx(c, i);
             case Op.MOVSX -> DataMove.movsx(c, i);
             case Op.MOVSXD -> DataMove.movsxd(c, i);
-            case Op.LEA -> lea(i);
+            case Op.LEA -> lea(c, i);
             case Op.CMOV -> DataMove.cmov(c, i);
             case Op.SETCC -> DataMove.setcc(c, i);
             case Op.PUSH_R -> Stack.pushR(c, i);
@@ -365,24 +422,24 @@ public final class Interpreter {
             case Op.MOVBE -> DataMove.movbe(c, i);
             case Op.RDRAND, Op.RDPID, Op.UD, Op.TZCNT -> throw c.fault(Vector.UD);
             case Op.INVALID -> throw i.sub == 1 ? c.fault(Vector.GP, 0) : c.fault(Vector.UD);
-            case Op.X87 -> x87(i);
-            case Op.SSE -> sse(i);
+            case Op.X87 -> x87(c, i);
+            case Op.SSE -> sse(c, i);
             default -> throw new Unimplemented("opcode " + Integer.toHexString(i.opcode) + " (" + Op.name(i.op) + ")");
         }
     }
 
-    private void lea(Insn i) {
+    private static void lea(Cpu c, Insn i) {
         if (!i.mem) throw c.fault(Vector.UD);
         DataMove.lea(c, i);
     }
 
     /** x87 escape: #NM when CR0.EM or CR0.TS says so (SDM Table 2-2), else not yet implemented. */
-    private void x87(Insn i) {
+    private static void x87(Cpu c, Insn i) {
         if ((c.cr0 & (Cpu.CR0_EM | Cpu.CR0_TS)) != 0) throw c.fault(Vector.NM);
         throw new Unimplemented("x87 instruction " + Integer.toHexString(i.opcode));
     }
 
-    private void sse(Insn i) {
+    private static void sse(Cpu c, Insn i) {
         if ((c.cr0 & Cpu.CR0_EM) != 0 || (c.cr4 & (1L << 9)) == 0) throw c.fault(Vector.UD);
         if ((c.cr0 & Cpu.CR0_TS) != 0) throw c.fault(Vector.NM);
         throw new Unimplemented("SSE instruction " + Integer.toHexString(i.opcode));

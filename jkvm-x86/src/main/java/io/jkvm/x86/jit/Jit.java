@@ -1,0 +1,87 @@
+package io.jkvm.x86.jit;
+
+import io.jkvm.x86.decode.Block;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.constant.ClassDesc;
+import java.lang.invoke.MethodHandles;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Entry point of the compiling tier: its switches and {@link #compile}. A block is compiled on the vCPU's
+ * own thread once it has run {@link #threshold()} times interpreted; the class is a hidden class, so it is
+ * unloaded once its block drops it (re-decoded or flushed).
+ */
+public final class Jit {
+    private Jit() {}
+
+    /** Executions a block is interpreted before it is compiled, unless {@code -Djkvm.jit.threshold} says otherwise. */
+    public static final int DEFAULT_THRESHOLD = 64;
+
+    /**
+     * HotSpot does not compile methods above 8000 bytes of bytecode (HugeMethodLimit); a block whose code
+     * would exceed this is rebuilt with fewer instructions inline (handler calls are much shorter).
+     */
+    static final int MAX_CODE = 7500;
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final AtomicLong COMPILED = new AtomicLong(), FAILURES = new AtomicLong();
+
+    /** False under {@code -Djkvm.jit=false}: every block stays interpreted. */
+    public static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty("jkvm.jit", "true"));
+    }
+
+    /** {@code -Djkvm.jit.threshold=N}: compile after N interpreted executions (0 = at the first). */
+    public static int threshold() {
+        return Math.max(0, Integer.getInteger("jkvm.jit.threshold", DEFAULT_THRESHOLD));
+    }
+
+    /** Blocks compiled since the JVM started (all vCPUs). */
+    public static long compiledBlocks() {
+        return COMPILED.get();
+    }
+
+    /** Blocks the compiler failed on (a jkvm defect; they keep running interpreted). */
+    public static long failures() {
+        return FAILURES.get();
+    }
+
+    /**
+     * Compiles {@code b}, or returns null if the compiler fails on it — the block then stays with the
+     * interpreter, and the failure is counted and reported once on stderr (the tests require none).
+     */
+    public static CompiledBlock compile(Block b) {
+        try {
+            ClassDesc name = ClassDesc.of("io.jkvm.x86.jit.Block_" + Long.toHexString(b.pa));
+            int limit = b.count;
+            BlockCompiler.Output out = BlockCompiler.build(b, name, limit);
+            while (codeLength(out.bytes()) > MAX_CODE && limit > 0) {
+                limit /= 2;
+                out = BlockCompiler.build(b, name, limit);
+            }
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(out.bytes(), out.data(), true);
+            CompiledBlock cb = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+            COMPILED.incrementAndGet();
+            return cb;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            if (FAILURES.getAndIncrement() == 0) {
+                System.err.println("jkvm jit: cannot compile the block at " + Long.toHexString(b.pa) + " (it stays interpreted): " + t);
+                t.printStackTrace();
+            }
+            return null;
+        }
+    }
+
+    private static int codeLength(byte[] bytes) {
+        for (MethodModel m : ClassFile.of().parse(bytes).methods()) {
+            if (m.methodName().equalsString("run")) return m.findAttribute(java.lang.classfile.Attributes.code())
+                    .map(CodeAttribute::codeLength).orElse(0);
+        }
+        return 0;
+    }
+}
