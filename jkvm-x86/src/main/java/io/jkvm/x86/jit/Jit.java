@@ -50,7 +50,8 @@ public final class Jit {
 
     /**
      * Compiles {@code b}, or returns null if the compiler fails on it — the block then stays with the
-     * interpreter, and the failure is counted and reported once on stderr (the tests require none).
+     * interpreter, and the failure is counted and reported once on stderr. Under {@code -Djkvm.jit.strict=true}
+     * (the forced-compilation test runs) a failure throws instead, which the run loop reports as a jkvm bug.
      */
     public static CompiledBlock compile(Block b) {
         try {
@@ -69,6 +70,8 @@ public final class Jit {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable t) {
+            if (Boolean.getBoolean("jkvm.jit.strict"))       // tests: a compiler defect must fail them, not hide
+                throw new IllegalStateException("jit: cannot compile the block at " + Long.toHexString(b.pa), t);
             if (FAILURES.getAndIncrement() == 0) {
                 System.err.println("jkvm jit: cannot compile the block at " + Long.toHexString(b.pa) + " (it stays interpreted): " + t);
                 t.printStackTrace();
