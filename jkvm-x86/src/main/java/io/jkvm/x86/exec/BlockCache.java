@@ -25,18 +25,20 @@ final class BlockCache {
     /**
      * The block at the current RIP; throws a guest fault if fetching faults; null when the code is not in
      * RAM. {@code prev}, the block that just ran, remembers its successor: a hit there skips the hash table
-     * (the translation, mode and bytes are still checked).
+     * (the translation, mode and bytes are still checked). With {@code trustCompiled}, a compiled block's
+     * bytes are not compared here: its code compares them itself, against constants, before its first
+     * instruction, and reports {@code CompiledBlock.CHANGED} — then the caller looks up again without trust.
      */
-    Block lookup(Cpu c, Block prev) {
+    Block lookup(Cpu c, Block prev, boolean trustCompiled) {
         long la = c.mode64 ? c.segBase[Cpu.CS] + c.rip : (c.segBase[Cpu.CS] + c.rip) & 0xffffffffL;
         if (!c.mode64 && c.rip > c.segLimit[Cpu.CS]) throw c.fault(io.jkvm.x86.exc.Vector.GP, 0);
         long pa = c.translateExec(la);
         int key = (c.mode64 ? 1 : 0) | (c.defaultSize == 4 ? 2 : 0);
         if (prev != null && prev.succRip == c.rip) {
             Block s = prev.succ;
-            if (s.pa == pa && s.modeKey == key && s.unchanged()) return s;
+            if (s.pa == pa && s.modeKey == key && (trustCompiled && s.compiled != null || s.unchanged())) return s;
         }
-        Block found = lookupSlow(c, pa, key, la);
+        Block found = lookupSlow(c, pa, key, la, trustCompiled);
         if (prev != null && found != null && !found.uncached && !prev.uncached) {
             prev.succ = found;
             prev.succRip = c.rip;
@@ -44,12 +46,13 @@ final class BlockCache {
         return found;
     }
 
-    private Block lookupSlow(Cpu c, long pa, int key, long la) {
+    private Block lookupSlow(Cpu c, long pa, int key, long la, boolean trustCompiled) {
         RamSlot slot = c.slot(pa);
         if (slot == null) return null;
         int idx = (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
         Block b = table[idx];
-        if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory && b.unchanged()) return b;
+        if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory
+                && (trustCompiled && b.compiled != null || b.unchanged())) return b;
         if (b == null) table[idx] = b = new Block();
         decode(c, b, pa, key, slot, la);
         if (b.uncached) {

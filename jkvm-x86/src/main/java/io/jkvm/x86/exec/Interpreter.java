@@ -114,55 +114,91 @@ public final class Interpreter {
     private int loop() {
         if (c.hasQueuedExit()) return c.popQueuedExit();
         Block prev = null;
+        boolean verify = false;          // a compiled block found its bytes changed: look up again, comparing bytes
         while (true) {
-            int req = requests;
-            if (req != 0) {
-                if ((req & EVENT) != 0) {
-                    REQUESTS.getAndBitwiseAnd(this, ~EVENT);
-                    return Exit.EVENT;
-                }
-                REQUESTS.getAndBitwiseAnd(this, ~STOP);
-                return Exit.INTR;
+            if (!verify) {
+                int e = boundary();
+                if (e != Exit.NONE) return e;
             }
-            if (--pollCountdown <= 0) {
-                pollCountdown = POLL_BLOCKS;
-                c.platform.poll(c);
-            }
-            int e = events();
-            if (e != Exit.NONE) return e;
-            if (c.halted) return Exit.HLT;
             Block b;
             try {
-                b = cache.lookup(c, prev);
+                b = cache.lookup(c, prev, !verify);
             } catch (GuestFault f) {
                 prev = null;
+                verify = false;
                 c.nextRip = c.rip;
                 if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
                 continue;
             }
+            verify = false;
             if (b == null) return internal("instruction fetch from non-RAM at RIP " + Long.toHexString(c.rip));
             int r;
             CompiledBlock cb = b.compiled;
-            if (cb != null) r = cb.run(c, this);
-            else if (jit && b.hits++ >= jitThreshold && !b.uncached) r = compileAndRun(b);
-            else r = execute(b);
+            if (cb == null && jit && b.hits++ >= jitThreshold && !b.uncached) cb = compile(b);
+            if (cb != null) {
+                r = cb.run(c, this);
+                if (r == CompiledBlock.CHANGED) {   // nothing ran since the boundary: redo only the lookup
+                    verify = true;
+                    continue;
+                }
+            } else {
+                r = execute(b);
+            }
             prev = b;
             if (r != Exit.NONE) return r;
         }
     }
 
     /**
-     * The block is hot: compile it and run the compiled form. If the compiler fails (counted and reported
-     * by {@link Jit}), the block is interpreted and not offered to the compiler again for a long while.
+     * What happens at a block boundary before the next block is looked up: requests from other threads,
+     * the periodic timer poll, pending events, HLT. Returns an exit or NONE.
      */
-    private int compileAndRun(Block b) {
-        CompiledBlock cb = Jit.compile(b);
-        if (cb == null) {
-            b.hits = Integer.MIN_VALUE;
-            return execute(b);
+    private int boundary() {
+        int req = requests;
+        if (req != 0) {
+            if ((req & EVENT) != 0) {
+                REQUESTS.getAndBitwiseAnd(this, ~EVENT);
+                return Exit.EVENT;
+            }
+            REQUESTS.getAndBitwiseAnd(this, ~STOP);
+            return Exit.INTR;
         }
+        if (--pollCountdown <= 0) {
+            pollCountdown = POLL_BLOCKS;
+            c.platform.poll(c);
+        }
+        int e = events();
+        if (e != Exit.NONE) return e;
+        if (c.halted) return Exit.HLT;
+        return Exit.NONE;
+    }
+
+    /**
+     * The block is hot: compile it. If the compiler fails (counted and reported by {@link Jit}), the block
+     * stays interpreted and is not offered to the compiler again for a long while.
+     */
+    private CompiledBlock compile(Block b) {
+        CompiledBlock cb = Jit.compile(b);
+        if (cb == null) b.hits = Integer.MIN_VALUE;
         b.compiled = cb;
-        return cb.run(c, this);
+        return cb;
+    }
+
+    /**
+     * A compiled block that loops to its own start asks here whether it may simply go round again: true
+     * when this block boundary is quiet — {@link #loop}'s head would find no request, no poll due, no event
+     * to deliver and the CPU not halted — in which case it counts the boundary towards the next poll as the
+     * loop would. False (nothing changed) sends the block back to {@link #loop}, which handles the boundary.
+     * The block has checked its own bytes first; nothing else at the boundary can differ, as a block that
+     * loops on itself has no instruction that changes the mode, CS or the TLB.
+     */
+    public boolean quietBoundary() {
+        if (requests != 0 || pollCountdown <= 1 || c.halted) return false;
+        if (c.pendingException >= 0 || c.interruptShadow != 0 || (c.nmiPending && !c.nmiMasked)) return false;
+        if ((c.flags & Cpu.IF) != 0 && (c.pendingIrq >= 0 || c.platform.interruptPending(c) || requestInterruptWindow))
+            return false;
+        pollCountdown--;
+        return true;
     }
 
     /** Delivers pending events at an instruction boundary; returns an exit reason or NONE. */

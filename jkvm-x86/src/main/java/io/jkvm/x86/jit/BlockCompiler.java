@@ -17,11 +17,9 @@ import static io.jkvm.x86.jit.Emit.T0;
 import static java.lang.classfile.ClassFile.ACC_FINAL;
 import static java.lang.classfile.ClassFile.ACC_PUBLIC;
 import static java.lang.classfile.ClassFile.ACC_SUPER;
-import static java.lang.constant.ConstantDescs.BSM_CLASS_DATA_AT;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
-import static java.lang.constant.ConstantDescs.DEFAULT_NAME;
 import static java.lang.constant.ConstantDescs.INIT_NAME;
 import static java.lang.constant.ConstantDescs.MTD_void;
 
@@ -32,7 +30,6 @@ import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
-import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +39,8 @@ import java.util.List;
  * instructions in order, each either inline ({@link Inline}) or as a direct handler call, with the
  * interpreter's bookkeeping between them — and only where an instruction can need it:
  * <ul>
+ *   <li>first, the block's bytes are compared with what it was compiled from (the run loop leaves that
+ *       check to compiled blocks);
  *   <li>handler calls get {@code c.rip}/{@code c.nextRip} set before, the flags stored before, and after
  *       them the interpreter's checks ({@code c.attention}, a changed nextRip ends the block);
  *   <li>inline instructions that touch memory check {@code c.attention} (an MMIO write queues an exit);
@@ -82,10 +81,14 @@ final class BlockCompiler {
 
     private static void body(CodeBuilder cb, Block b, int inlineLimit, List<Object> data) {
         int n = b.count;
-        Emit e = new Emit(cb, (b.modeKey & 1) != 0, b.ripMask, n);
+        Emit e = new Emit(cb, (b.modeKey & 1) != 0, b.ripMask, n, data);
+        e.block = b;
         cb.aload(C).getfield(CD_CPU, "r", CD_LONGS).astore(R);
         cb.aload(C).getfield(CD_CPU, "rip", CD_long).lstore(START);
         for (int slot : new int[] {FD, FS, FR, FA}) cb.lconst_0().lstore(slot);   // stubs read them on every path
+        Label changed = cb.newLabel();
+        e.checkCode(changed);
+        cb.labelBinding(e.top);
 
         List<Stub> stubs = new ArrayList<>();
         boolean lastInline = false;
@@ -98,7 +101,7 @@ final class BlockCompiler {
             cb.labelBinding(from);
             int kind = k < inlineLimit ? Inline.emit(e, i, last) : Inline.NO;
             if (kind == Inline.NO) {
-                call(e, i, data, stubs, last);
+                call(e, i, stubs, last);
                 lastInline = false;
                 continue;
             }
@@ -120,6 +123,9 @@ final class BlockCompiler {
             cb.ireturn();
         }
         for (Stub s : stubs) stub(e, s);
+        cb.labelBinding(changed);                        // not the code we were compiled from: run nothing
+        e.iconst(CompiledBlock.CHANGED);
+        cb.ireturn();
     }
 
     /** After an inline memory instruction: if it set {@code c.attention}, leave as the interpreter does. */
@@ -139,7 +145,7 @@ final class BlockCompiler {
     }
 
     /** Instruction {@code i} through its handler, with the interpreter's per-instruction protocol around it. */
-    private static void call(Emit e, Insn i, List<Object> data, List<Stub> stubs, boolean last) {
+    private static void call(Emit e, Insn i, List<Stub> stubs, boolean last) {
         CodeBuilder cb = e.cb;
         int k = e.k;
         e.flags.materialize();
@@ -152,12 +158,12 @@ final class BlockCompiler {
         Label from = cb.newLabel(), to = cb.newLabel();
         cb.labelBinding(from);
         Handlers.Target t = Handlers.of(i.op);
+        e.onlyInline = false;
         cb.aload(C);
         if (t.insn()) {
             Insn copy = new Insn();
             copy.copyFrom(i);
-            cb.ldc(DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, CD_INSN, data.size()));
-            data.add(copy);
+            e.loadData(copy, CD_INSN);
         }
         cb.invokestatic(t.owner(), t.name(), t.type());
         cb.labelBinding(to);

@@ -39,12 +39,12 @@ final class BranchGen {
                 e.exitToNext(n, false);
                 cb.labelBinding(taken);
                 relTarget(e, i);
-                e.exitToNext(n, false);
+                e.branchExit(i);
                 return Inline.EXITED;
             }
             case Op.JMP_REL -> {
                 relTarget(e, i);
-                e.exitToNext(n, false);
+                e.branchExit(i);
                 return Inline.EXITED;
             }
             case Op.JMP_E -> {

@@ -10,11 +10,20 @@ import io.jkvm.x86.exec.Interpreter;
  * count — without the per-instruction dispatch.
  */
 public abstract class CompiledBlock {
+    /**
+     * Returned by {@link #run} when guest memory no longer holds the bytes the block was compiled from
+     * (self-modifying code, or the VMM wrote the page): nothing was executed since the last block boundary,
+     * and RIP is the block's start. The run loop looks the block up again, comparing bytes, which decodes
+     * the new code. (The run loop does not compare the bytes of a compiled block; the block does, against
+     * constants, which is much cheaper.)
+     */
+    public static final int CHANGED = -2;
+
     protected CompiledBlock() {}
 
     /**
-     * Executes the block from {@code c.rip} (its first instruction). Returns an {@code Exit} reason, or
-     * {@code Exit.NONE} to continue with the block at the new {@code c.rip}.
+     * Executes the block from {@code c.rip} (its first instruction). Returns an {@code Exit} reason,
+     * {@code Exit.NONE} to continue with the block at the new {@code c.rip}, or {@link #CHANGED}.
      */
     public abstract int run(Cpu c, Interpreter in);
 }

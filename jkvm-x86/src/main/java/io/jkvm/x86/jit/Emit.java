@@ -6,12 +6,16 @@ import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
 import io.jkvm.x86.Cpu;
+import io.jkvm.x86.decode.Block;
 import io.jkvm.x86.decode.Insn;
 import io.jkvm.x86.exc.Vector;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.util.List;
 
 /**
  * What the instruction generators share while one block's method is being emitted: the code builder, the
@@ -49,11 +53,32 @@ final class Emit {
     /** The instruction being compiled: index, offset from the block start, length. */
     int k, off, len;
 
-    Emit(CodeBuilder cb, boolean mode64, long ripMask, int count) {
+    /** The class data: objects the code loads as constants (see {@link #loadData}). */
+    final List<Object> data;
+    /** Where the block's instructions begin, after the prologue and the byte check: where a loop on the block itself goes. */
+    final Label top;
+    /** No handler call so far: nothing in the block can have changed the mode, CS or the TLB. */
+    boolean onlyInline = true;
+    /** The block being compiled (its byte check is what a loop on itself repeats). */
+    Block block;
+
+    Emit(CodeBuilder cb, boolean mode64, long ripMask, int count, List<Object> data) {
         this.cb = cb;
         this.mode64 = mode64;
         this.ripMask = ripMask;
         this.count = count;
+        this.data = data;
+        this.top = cb.newLabel();
+    }
+
+    /** Pushes {@code o} (of class {@code type}), a constant of the class through its class data. */
+    void loadData(Object o, ClassDesc type) {
+        int index = data.indexOf(o);
+        if (index < 0) {
+            index = data.size();
+            data.add(o);
+        }
+        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index));
     }
 
     void at(int k, int off, Insn i) {
@@ -364,6 +389,73 @@ final class Emit {
         retire(retired);
         iconst(io.jkvm.x86.exec.Exit.NONE);
         cb.ireturn();
+    }
+
+    static final ClassDesc CD_BLOCK = ClassDesc.of("io.jkvm.x86.decode.Block");
+
+    /**
+     * Leaves the block through a relative branch whose checked target is in NEXT. When the branch can
+     * return to the block's own start (a loop of one block) and the block called no handler, it goes round
+     * again without leaving this method — when {@code Interpreter.quietBoundary()} says the run loop would
+     * do nothing at this boundary but look the block up again, and that lookup would find this block (its
+     * bytes are unchanged; if not, {@link CompiledBlock#CHANGED} sends the loop to decode them). Otherwise
+     * (and for any other target) it leaves as {@link #exitToNext} does.
+     */
+    void branchExit(Insn i) {
+        if (onlyInline && off + len + i.imm == 0) {
+            Label other = cb.newLabel(), leave = cb.newLabel();
+            cb.lload(NEXT).lload(START).lcmp().ifne(other);
+            if (k == 0) retireReplay();
+            flags.store();
+            retire(count);
+            Label changed = cb.newLabel();
+            cb.aload(IN).invokevirtual(CD_INTERP, "quietBoundary", MethodTypeDesc.of(CD_boolean)).ifeq(leave);
+            checkCode(changed);                // the lookup's byte check, as at the block's entry
+            cb.goto_(top);
+            cb.labelBinding(changed);
+            cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
+            cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
+            iconst(CompiledBlock.CHANGED);
+            cb.ireturn();
+            cb.labelBinding(leave);
+            cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
+            cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
+            iconst(io.jkvm.x86.exec.Exit.NONE);
+            cb.ireturn();
+            cb.labelBinding(other);
+        }
+        exitToNext(count, false);
+    }
+
+    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"),
+            CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout"),
+            CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
+
+    /**
+     * Jumps to {@code changed} unless guest memory still holds the bytes the block was compiled from —
+     * {@link Block#unchanged}, unrolled against constants: the slot's segment, the offset and the words are
+     * all known when the block is compiled, so each word is one load and compare.
+     */
+    void checkCode(Label changed) {
+        Block b = block;
+        int n = b.codeLen;
+        if (b.memOff + ((n + 7) & ~7) > b.memory.byteSize()) {    // the last word would run past the slot
+            loadData(b, CD_BLOCK);
+            cb.invokevirtual(CD_BLOCK, "unchanged", MethodTypeDesc.of(CD_boolean)).ifeq(changed);
+            return;
+        }
+        for (int w = 0; w < n; w += 8) {
+            loadData(b.memory, CD_SEGMENT);
+            cb.getstatic(CD_VALUE_LAYOUT, "JAVA_LONG_UNALIGNED", CD_OF_LONG);
+            lconst(b.memOff + w);
+            cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_long, CD_OF_LONG, CD_long));
+            if (n - w < 8) {                                       // the tail: bytes past the block are not its own
+                lconst((1L << (8 * (n - w))) - 1);
+                cb.land();
+            }
+            lconst(b.codeWords[w >> 3]);
+            cb.lcmp().ifne(changed);
+        }
     }
 
     /** Calls {@code c.retireReplay()}: replayed MMIO answers are used up once an instruction retires. */
