@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Entry point of the compiling tier: its switches and {@link #compile}. A block is compiled on the vCPU's
  * own thread once it has run {@link #threshold()} times interpreted; the class is a hidden class, so it is
- * unloaded once its block drops it (re-decoded or flushed).
+ * unloaded once its block drops it (re-decoded or flushed). {@code -Djkvm.jit.stats=true} prints the
+ * compiler's totals when the JVM exits.
  */
 public final class Jit {
     private Jit() {}
@@ -26,7 +27,13 @@ public final class Jit {
     static final int MAX_CODE = 7500;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final AtomicLong COMPILED = new AtomicLong(), FAILURES = new AtomicLong();
+    private static final AtomicLong COMPILED = new AtomicLong(), FAILURES = new AtomicLong(), NANOS = new AtomicLong();
+
+    static {
+        if (Boolean.getBoolean("jkvm.jit.stats")) Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                System.err.printf("jkvm jit: %d blocks compiled in %.1f ms (%.0f us each), %d failures%n", COMPILED.get(),
+                        NANOS.get() / 1e6, NANOS.get() / 1e3 / Math.max(1, COMPILED.get()), FAILURES.get())));
+    }
 
     /** False under {@code -Djkvm.jit=false}: every block stays interpreted. */
     public static boolean enabled() {
@@ -43,6 +50,11 @@ public final class Jit {
         return COMPILED.get();
     }
 
+    /** Nanoseconds spent compiling (class building and definition), all vCPUs. */
+    public static long compileNanos() {
+        return NANOS.get();
+    }
+
     /** Blocks the compiler failed on (a jkvm defect; they keep running interpreted). */
     public static long failures() {
         return FAILURES.get();
@@ -54,6 +66,7 @@ public final class Jit {
      * (the forced-compilation test runs) a failure throws instead, which the run loop reports as a jkvm bug.
      */
     public static CompiledBlock compile(Block b) {
+        long t0 = System.nanoTime();
         try {
             ClassDesc name = ClassDesc.of("io.jkvm.x86.jit.Block_" + Long.toHexString(b.pa));
             int limit = b.count;
@@ -66,6 +79,7 @@ public final class Jit {
             CompiledBlock cb = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
             COMPILED.incrementAndGet();
+            NANOS.addAndGet(System.nanoTime() - t0);
             return cb;
         } catch (VirtualMachineError e) {
             throw e;
