@@ -31,6 +31,10 @@ class CompiledLoopsTest {
     record Trace(List<String> exits, Regs regs, int ramHash) {}
 
     private static Trace trace(String asm, String jit, String threshold) {
+        return trace(asm, jit, threshold, false);
+    }
+
+    private static Trace trace(String asm, String jit, String threshold, boolean prot32) {
         String oldJit = System.getProperty("jkvm.jit"), oldThreshold = System.getProperty("jkvm.jit.threshold");
         System.setProperty("jkvm.jit", jit);
         System.setProperty("jkvm.jit.threshold", threshold);
@@ -45,7 +49,8 @@ class CompiledLoopsTest {
         }
         try (t; cpu) {
             t.loadAsm(asm);
-            t.longMode(cpu, TestVm.CODE);
+            if (prot32) t.protectedMode(cpu, TestVm.CODE);
+            else t.longMode(cpu, TestVm.CODE);
             List<String> exits = new ArrayList<>();
             long answer = 0x1234_5678_9abcL;
             for (int n = 0; n < 100_000; n++) {
@@ -76,14 +81,18 @@ class CompiledLoopsTest {
         else System.setProperty(key, value);
     }
 
-    /** Runs {@code asm} interpreted and compiled (at once, and after 3 executions); all must agree. */
+    /** Runs {@code asm} (64-bit) interpreted and compiled (at once, and after 3 executions); all must agree. */
     private static Trace agree(String asm) {
+        return agree(asm, false);
+    }
+
+    private static Trace agree(String asm, boolean prot32) {
         Backends.assumeAvailable("java");
         Backends.assumeAssembler();
         long compiled = Jit.compiledBlocks();
-        Trace interp = trace(asm, "false", "0");
+        Trace interp = trace(asm, "false", "0", prot32);
         for (String threshold : new String[] {"0", "3"}) {
-            Trace jit = trace(asm, "true", threshold);
+            Trace jit = trace(asm, "true", threshold, prot32);
             assertEquals(interp.exits(), jit.exits(), "exits, threshold " + threshold);
             assertEquals(interp.regs(), jit.regs(), "registers, threshold " + threshold);
             assertEquals(interp.ramHash(), jit.ramHash(), "RAM, threshold " + threshold);
@@ -134,6 +143,24 @@ class CompiledLoopsTest {
     }
 
     @Test
+    void codeThatRewritesTheNextBlockOfItsLoop() {
+        // the first block patches the immediate of the second one, which must see every new value
+        Trace t = agree("""
+                .code64
+                    mov $200, %ecx
+                    xor %ebx, %ebx
+                1:  incl 2f+1(%rip)
+                    jmp 2f
+                2:  mov $0, %eax
+                    add %eax, %ebx
+                    dec %ecx
+                    jnz 1b
+                    hlt
+                """);
+        assertEquals(200 * 201 / 2, t.regs().rbx());
+    }
+
+    @Test
     void mmioReadsAndWritesInsideACompiledLoop() {
         agree("""
                 .code64
@@ -149,6 +176,26 @@ class CompiledLoopsTest {
                     jnz 1b
                     hlt
                 """);
+    }
+
+    @Test
+    void loopsOverSeveralBlocksIn32BitProtectedMode() {
+        agree("""
+                .code32
+                    mov $0x20000, %edi
+                    mov $5000, %ecx
+                1:  mov %ecx, %eax
+                    and $7, %eax
+                    cmp $3, %eax
+                    ja 2f
+                    addw %cx, (%edi,%eax,2)
+                    jmp 3f
+                2:  subb %cl, 0x40(%edi,%eax)
+                    push %eax
+                    pop %edx
+                3:  loop 1b
+                    hlt
+                """, true);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  * verified against guest memory (the block keeps its bytes), so code written by the guest or by the VMM
  * is re-decoded — no write tracking needed on the store path.
  */
-final class BlockCache {
+public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
     private static final int BITS = 12, SIZE = 1 << BITS;
 
     private final Block[] table = new Block[SIZE];
@@ -46,10 +46,20 @@ final class BlockCache {
         return found;
     }
 
+    private static int index(long pa) {
+        return (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
+    }
+
+    @Override
+    public Block cachedBlock(long pa, int modeKey) {
+        Block b = table[index(pa)];
+        return b != null && b.pa == pa && b.modeKey == modeKey && b.unchanged() ? b : null;
+    }
+
     private Block lookupSlow(Cpu c, long pa, int key, long la, boolean trustCompiled) {
         RamSlot slot = c.slot(pa);
         if (slot == null) return null;
-        int idx = (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
+        int idx = index(pa);
         Block b = table[idx];
         if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory
                 && (trustCompiled && b.compiled != null || b.unchanged())) return b;
@@ -150,7 +160,7 @@ final class BlockCache {
     }
 
     /** Instructions after which the next RIP, the mode or the interrupt state may have changed. */
-    static boolean endsBlock(int op) {
+    public static boolean endsBlock(int op) {
         return switch (op) {
             case Op.JCC, Op.JMP_REL, Op.JMP_E, Op.JMP_FAR, Op.CALL_REL, Op.CALL_E, Op.CALL_FAR, Op.RET_NEAR,
                  Op.RET_FAR, Op.IRET, Op.LOOP, Op.JCXZ, Op.INT, Op.INT3, Op.INTO, Op.INT1, Op.HLT, Op.SYSCALL,

@@ -178,19 +178,18 @@ public final class Interpreter {
      * stays interpreted and is not offered to the compiler again for a long while.
      */
     private CompiledBlock compile(Block b) {
-        CompiledBlock cb = Jit.compile(b);
+        CompiledBlock cb = Jit.compile(b, cache, jitThreshold / 2);
         if (cb == null) b.hits = Integer.MIN_VALUE;
         b.compiled = cb;
         return cb;
     }
 
     /**
-     * A compiled block that loops to its own start asks here whether it may simply go round again: true
-     * when this block boundary is quiet — {@link #loop}'s head would find no request, no poll due, no event
-     * to deliver and the CPU not halted — in which case it counts the boundary towards the next poll as the
-     * loop would. False (nothing changed) sends the block back to {@link #loop}, which handles the boundary.
-     * The block has checked its own bytes first; nothing else at the boundary can differ, as a block that
-     * loops on itself has no instruction that changes the mode, CS or the TLB.
+     * Compiled code that goes on from one block to the next without coming back here asks first whether it
+     * may: true when this block boundary is quiet — {@link #loop}'s head would find no request, no poll due,
+     * no event to deliver and the CPU not halted — in which case it counts the boundary towards the next
+     * poll as the loop would. False (nothing changed) sends the compiled code back to {@link #loop}, which
+     * handles the boundary. (The compiled code does the lookup's checks itself; see {@code jit.Exits}.)
      */
     public boolean quietBoundary() {
         if (requests != 0 || pollCountdown <= 1 || c.halted) return false;

@@ -17,13 +17,11 @@ import static io.jkvm.x86.jit.Emit.T0;
 import static java.lang.classfile.ClassFile.ACC_FINAL;
 import static java.lang.classfile.ClassFile.ACC_PUBLIC;
 import static java.lang.classfile.ClassFile.ACC_SUPER;
-import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.INIT_NAME;
 import static java.lang.constant.ConstantDescs.MTD_void;
 
-import io.jkvm.x86.decode.Block;
 import io.jkvm.x86.decode.Insn;
 import io.jkvm.x86.exec.Exit;
 import java.lang.classfile.ClassFile;
@@ -35,22 +33,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Emits the class of one block: a subclass of {@link CompiledBlock} whose {@code run} holds the block's
- * instructions in order, each either inline ({@link Inline}) or as a direct handler call, with the
- * interpreter's bookkeeping between them — and only where an instruction can need it:
+ * Emits the class of one {@link Region}: a subclass of {@link CompiledBlock} whose {@code run} holds the
+ * region's blocks, each with its instructions in order, inline ({@link Inline}) or as a direct handler call,
+ * and the interpreter's bookkeeping between them — only where an instruction can need it:
  * <ul>
- *   <li>first, the block's bytes are compared with what it was compiled from (the run loop leaves that
- *       check to compiled blocks);
+ *   <li>first, the entry block's bytes are compared with what it was compiled from (the run loop leaves
+ *       that check to compiled blocks);
  *   <li>handler calls get {@code c.rip}/{@code c.nextRip} set before, the flags stored before, and after
  *       them the interpreter's checks ({@code c.attention}, a changed nextRip ends the block);
  *   <li>inline instructions that touch memory check {@code c.attention} (an MMIO write queues an exit);
  *   <li>every instruction that can throw has its own exception-table range and stub, which restores what
  *       the interpreter holds at that point — RIP, nextRip and the flags as of before the instruction —
  *       and hands the exception to {@code Interpreter.compiledAbort} with the instruction's index;
- *   <li>{@code c.retireReplay()} after the first instruction (replayed MMIO answers belong to it).
+ *   <li>{@code c.retireReplay()} after a block's first instruction (replayed MMIO answers belong to it);
+ *   <li>block ends go through {@link Exits}: to the run loop, or on to another block of the region.
  * </ul>
- * Instruction objects are copied into the class data, so re-decoding the (reused) {@link Block} later
- * cannot change what a compiled class does.
  */
 final class BlockCompiler {
     private BlockCompiler() {}
@@ -60,37 +57,49 @@ final class BlockCompiler {
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_INTERP),
             ABORT = MethodTypeDesc.of(CD_int, CD_RTE, CD_int);
 
-    /** The class file and its class data (the handler-called instructions, by index). */
+    /** The class file and its class data (constants the code loads by index). */
     record Output(byte[] bytes, List<Object> data) {}
 
     /** An instruction's exception range and what its stub must restore. */
-    private record Stub(int k, int off, int len, Label from, Label to, Flags.State flags, boolean inline) {}
+    private record Stub(int k, BlockImage block, int off, int len, Label from, Label to, Flags.State flags, boolean inline) {}
 
-    /** Builds the class for {@code b}; instructions from index {@code inlineLimit} on are handler calls. */
-    static Output build(Block b, ClassDesc name, int inlineLimit) {
+    /** Builds the class for {@code r}; in each block, instructions from index {@code inlineLimit} on are handler calls. */
+    static Output build(Region r, ClassDesc name, int inlineLimit) {
         List<Object> data = new ArrayList<>();
         byte[] bytes = ClassFile.of().build(name, clb -> {
             clb.withFlags(ACC_PUBLIC | ACC_FINAL | ACC_SUPER);
             clb.withSuperclass(CD_BASE);
             clb.withMethodBody(INIT_NAME, MTD_void, ACC_PUBLIC,
                     cb -> cb.aload(0).invokespecial(CD_BASE, INIT_NAME, MTD_void).return_());
-            clb.withMethodBody("run", RUN, ACC_PUBLIC | ACC_FINAL, cb -> body(cb, b, inlineLimit, data));
+            clb.withMethodBody("run", RUN, ACC_PUBLIC | ACC_FINAL, cb -> body(cb, r, inlineLimit, data));
         });
         return new Output(bytes, data);
     }
 
-    private static void body(CodeBuilder cb, Block b, int inlineLimit, List<Object> data) {
-        int n = b.count;
-        Emit e = new Emit(cb, (b.modeKey & 1) != 0, b.ripMask, n, data);
-        e.block = b;
+    private static void body(CodeBuilder cb, Region r, int inlineLimit, List<Object> data) {
+        Emit e = new Emit(cb, r, data);
         cb.aload(C).getfield(CD_CPU, "r", CD_LONGS).astore(R);
         cb.aload(C).getfield(CD_CPU, "rip", CD_long).lstore(START);
         for (int slot : new int[] {FD, FS, FR, FA}) cb.lconst_0().lstore(slot);   // stubs read them on every path
         Label changed = cb.newLabel();
-        e.checkCode(changed);
-        cb.labelBinding(e.top);
-
+        e.exits.checkCode(r.entry(), changed);
         List<Stub> stubs = new ArrayList<>();
+        for (int j = 0; j < r.blocks.size(); j++) {
+            cb.labelBinding(e.exits.body(j));
+            block(e, r.blocks.get(j), inlineLimit, stubs);
+        }
+        e.exits.emitEntries();
+        for (Stub s : stubs) stub(e, s);
+        cb.labelBinding(changed);                        // not the code we were compiled from: run nothing
+        e.iconst(CompiledBlock.CHANGED);
+        cb.ireturn();
+    }
+
+    /** The code of one block, from its first instruction to its exits. */
+    private static void block(Emit e, BlockImage b, int inlineLimit, List<Stub> stubs) {
+        CodeBuilder cb = e.cb;
+        e.beginBlock(b);
+        int n = b.count;
         boolean lastInline = false;
         for (int k = 0; k < n; k++) {
             Insn i = b.insns[k];
@@ -107,14 +116,14 @@ final class BlockCompiler {
             }
             cb.labelBinding(to);
             lastInline = true;
-            if (kind != Inline.PLAIN) stubs.add(new Stub(k, e.off, e.len, from, to, before, true));
+            if (kind != Inline.PLAIN) stubs.add(new Stub(k, b, e.off, e.len, from, to, before, true));
             if (kind == Inline.EXITED) break;           // a control transfer: always the last instruction
             if (k == 0) e.retireReplay();
-            if (kind == Inline.MEMORY) attentionExit(e, k + 1);
-            if (last) {
+            if (kind == Inline.MEMORY && !last) e.exits.attentionAfter(k + 1);
+            if (last) {                                 // cut at 64 instructions (or the page end): fall through
                 e.pushNext();
                 cb.lstore(NEXT);
-                e.exitToNext(n, false, false);
+                e.exits.toNext(n, kind == Inline.MEMORY, false, e.exits.fallThrough());
             }
         }
         if (!lastInline) {                              // a handler ran last and already set rip/nextRip
@@ -122,26 +131,6 @@ final class BlockCompiler {
             e.iconst(Exit.NONE);
             cb.ireturn();
         }
-        for (Stub s : stubs) stub(e, s);
-        cb.labelBinding(changed);                        // not the code we were compiled from: run nothing
-        e.iconst(CompiledBlock.CHANGED);
-        cb.ireturn();
-    }
-
-    /** After an inline memory instruction: if it set {@code c.attention}, leave as the interpreter does. */
-    private static void attentionExit(Emit e, int retired) {
-        CodeBuilder cb = e.cb;
-        Label no = cb.newLabel();
-        e.getCpu("attention", CD_boolean);
-        cb.ifeq(no);
-        e.pushNext();
-        cb.lstore(NEXT);
-        e.flags.store();
-        cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
-        cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
-        e.retire(retired);
-        e.returnAttention();
-        cb.labelBinding(no);
     }
 
     /** Instruction {@code i} through its handler, with the interpreter's per-instruction protocol around it. */
@@ -160,20 +149,16 @@ final class BlockCompiler {
         Handlers.Target t = Handlers.of(i.op);
         e.onlyInline = false;
         cb.aload(C);
-        if (t.insn()) {
-            Insn copy = new Insn();
-            copy.copyFrom(i);
-            e.loadData(copy, CD_INSN);
-        }
+        if (t.insn()) e.loadData(i, CD_INSN);           // the image's own copy: nothing else can change it
         cb.invokestatic(t.owner(), t.name(), t.type());
         cb.labelBinding(to);
-        stubs.add(new Stub(k, e.off, e.len, from, to, null, false));
+        stubs.add(new Stub(k, e.block, e.off, e.len, from, to, null, false));
         e.flags.forget();
         if (k == 0) e.retireReplay();
         // c.rip = c.nextRip (the handler may have branched); then attention, then "did it branch?"
         cb.aload(C).getfield(CD_CPU, "nextRip", CD_long).lstore(T0);
         cb.aload(C).lload(T0).putfield(CD_CPU, "rip", CD_long);
-        e.checkAttention(k + 1);
+        e.exits.checkAttention(k + 1);
         if (!last) {
             Label same = cb.newLabel();
             cb.lload(T0).lload(NEXT).lcmp().ifeq(same);
@@ -195,6 +180,7 @@ final class BlockCompiler {
         cb.exceptionCatch(s.from(), s.to(), handler, CD_RTE);
         cb.labelBinding(handler);
         if (s.inline()) {
+            e.beginBlock(s.block());
             e.off = s.off();
             e.len = s.len();
             e.flags.store(s.flags());

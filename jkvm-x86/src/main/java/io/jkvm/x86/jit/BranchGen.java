@@ -2,7 +2,6 @@ package io.jkvm.x86.jit;
 
 import static io.jkvm.x86.jit.Emit.C;
 import static io.jkvm.x86.jit.Emit.NEXT;
-import static io.jkvm.x86.jit.Emit.T0;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
@@ -16,9 +15,8 @@ import java.lang.constant.MethodTypeDesc;
 
 /**
  * Inline near control transfers of {@link Control}: Jcc, JMP rel/E, CALL rel/E, RET [imm16]. They end the
- * block, so each emits its exits: RIP = nextRip = the target (checked as {@code Control.jump} checks it),
- * all the block's instructions retired. A Jcc reads the flag locals directly, so CMP/TEST/DEC + Jcc is a
- * plain compare and branch.
+ * block, so each emits its exits ({@link Exits#toNext}) to the target, checked as {@code Control.jump}
+ * checks it. A Jcc reads the flag locals directly, so CMP/TEST/DEC + Jcc is a plain compare and branch.
  */
 final class BranchGen {
     private BranchGen() {}
@@ -29,28 +27,30 @@ final class BranchGen {
 
     static int emit(Emit e, Insn i) {
         CodeBuilder cb = e.cb;
+        Exits x = e.exits;
         int s = i.osize, n = e.count;
+        boolean first = e.k == 0;
         switch (i.op) {
             case Op.JCC -> {
                 Label taken = cb.newLabel();
                 e.flags.jumpIf(i.sub, taken);
                 e.pushNext();
                 cb.lstore(NEXT);
-                e.exitToNext(n, false);
+                x.toNext(n, false, first, x.fallThrough());
                 cb.labelBinding(taken);
                 relTarget(e, i);
-                e.branchExit(i);
+                x.toNext(n, false, first, x.relTarget(i.imm));
                 return Inline.EXITED;
             }
             case Op.JMP_REL -> {
                 relTarget(e, i);
-                e.branchExit(i);
+                x.toNext(n, false, first, x.relTarget(i.imm));
                 return Inline.EXITED;
             }
             case Op.JMP_E -> {
                 e.readE(i, s);
                 e.jumpTarget(s);
-                e.exitToNext(n, i.rm < 0);
+                x.toNext(n, i.rm < 0, first, Exits.DYNAMIC);
                 return Inline.EXITED;
             }
             case Op.CALL_REL, Op.CALL_E -> {
@@ -64,7 +64,7 @@ final class BranchGen {
                 e.pushNext();
                 e.maskTo(s);
                 e.invokeCpu("push", PUSH);
-                e.exitToNext(n, true);
+                x.toNext(n, true, first, i.op == Op.CALL_REL ? x.relTarget(i.imm) : Exits.DYNAMIC);
                 return Inline.EXITED;
             }
             case Op.RET_NEAR -> {
@@ -78,7 +78,7 @@ final class BranchGen {
                 e.lconst(s + (i.opcode == 0xc2 ? (i.imm & 0xffff) : 0));
                 cb.ladd();
                 e.invokeCpu("setSp", SET_SP);
-                e.exitToNext(n, false);
+                x.toNext(n, false, first, Exits.DYNAMIC);
                 return Inline.EXITED;
             }
             default -> {
@@ -93,9 +93,5 @@ final class BranchGen {
         e.lconst(i.imm);
         e.cb.ladd();
         e.jumpTarget(i.osize);
-    }
-
-    static {
-        assert T0 >= 0;   // T0 unused here; keeps the static-import list in step with the other generators
     }
 }

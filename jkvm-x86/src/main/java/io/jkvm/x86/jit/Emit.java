@@ -6,7 +6,6 @@ import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
 import io.jkvm.x86.Cpu;
-import io.jkvm.x86.decode.Block;
 import io.jkvm.x86.decode.Insn;
 import io.jkvm.x86.exc.Vector;
 import java.lang.classfile.CodeBuilder;
@@ -18,10 +17,11 @@ import java.lang.constant.MethodTypeDesc;
 import java.util.List;
 
 /**
- * What the instruction generators share while one block's method is being emitted: the code builder, the
- * local-variable layout, the instruction being compiled (its RIP is {@code start + off}), and bytecode
- * idioms for the x86 operations the interpreter spells in Java — register access by size, effective and
- * linear addresses, TLB-fast-path memory access, branch-target checks and block exits.
+ * What the instruction generators share while a class is emitted: the code builder, the local-variable
+ * layout, the block and instruction being compiled (its RIP is {@code start + off}, START holding the
+ * running block's first RIP), and bytecode idioms for the x86 operations the interpreter spells in Java —
+ * register access by size, effective and linear addresses, TLB-fast-path memory access, branch-target
+ * checks. How blocks are left is {@link Exits}.
  *
  * <p>Values are JVM {@code long}s zero-extended to their operand size, as the interpreter keeps them.
  */
@@ -36,7 +36,7 @@ final class Emit {
 
     // ---- local variable slots of run(Cpu c, Interpreter in)
     static final int C = 1, IN = 2, R = 3;
-    /** RIP of the block's first instruction (c.rip on entry). */
+    /** RIP of the running block's first instruction (c.rip on entry; set when the class goes on to another block). */
     static final int START = 4;
     /** The pending lazy-flags operands (see {@link Flags}): dst, src, result, aux. */
     static final int FD = 6, FS = 8, FR = 10, FA = 12;
@@ -46,45 +46,52 @@ final class Emit {
     final CodeBuilder cb;
     final boolean mode64;
     final long ripMask;
+    /** The class data: objects the code loads as constants (see {@link #loadData}). */
+    final List<Object> data;
+    final Exits exits;
+
+    // ---- the block being compiled
+    BlockImage block;
     /** Instructions in the block (the count a block-end exit retires). */
-    final int count;
-    final Flags flags = new Flags(this);
+    int count;
+    Flags flags;
+    /** No handler call so far in this block: nothing in it can have changed the mode, CS or the TLB. */
+    boolean onlyInline;
 
     /** The instruction being compiled: index, offset from the block start, length. */
     int k, off, len;
 
-    /** The class data: objects the code loads as constants (see {@link #loadData}). */
-    final List<Object> data;
-    /** Where the block's instructions begin, after the prologue and the byte check: where a loop on the block itself goes. */
-    final Label top;
-    /** No handler call so far: nothing in the block can have changed the mode, CS or the TLB. */
-    boolean onlyInline = true;
-    /** The block being compiled (its byte check is what a loop on itself repeats). */
-    Block block;
-
-    Emit(CodeBuilder cb, boolean mode64, long ripMask, int count, List<Object> data) {
+    Emit(CodeBuilder cb, Region region, List<Object> data) {
         this.cb = cb;
-        this.mode64 = mode64;
-        this.ripMask = ripMask;
-        this.count = count;
+        this.mode64 = region.entry().mode64();
+        this.ripMask = region.entry().ripMask;
         this.data = data;
-        this.top = cb.newLabel();
+        this.exits = new Exits(this, region);
     }
 
-    /** Pushes {@code o} (of class {@code type}), a constant of the class through its class data. */
-    void loadData(Object o, ClassDesc type) {
-        int index = data.indexOf(o);
-        if (index < 0) {
-            index = data.size();
-            data.add(o);
-        }
-        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index));
+    /** Starts the code of {@code b}: flags unknown (the CPU's fields hold them), no handler called yet. */
+    void beginBlock(BlockImage b) {
+        block = b;
+        count = b.count;
+        flags = new Flags(this);
+        onlyInline = true;
     }
 
     void at(int k, int off, Insn i) {
         this.k = k;
         this.off = off;
         this.len = i.len;
+    }
+
+    /** Pushes {@code o} (of class {@code type}), a constant of the class through its class data. */
+    void loadData(Object o, ClassDesc type) {
+        int index = -1;
+        for (int j = 0; j < data.size(); j++) if (data.get(j) == o) index = j;
+        if (index < 0) {
+            index = data.size();
+            data.add(o);
+        }
+        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index));
     }
 
     static long mask(int size) {
@@ -111,11 +118,6 @@ final class Emit {
 
     void getCpu(String field, ClassDesc type) {
         cb.aload(C).getfield(CD_CPU, field, type);
-    }
-
-    /** Stores the long on the stack into a CPU field (uses TV). */
-    void putCpuLong(String field) {
-        cb.lstore(TV).aload(C).lload(TV).putfield(CD_CPU, field, CD_long);
     }
 
     void invokeCpu(String name, MethodTypeDesc type) {
@@ -353,114 +355,15 @@ final class Emit {
         cb.ladd().putfield(CD_INTERP, "instructions", CD_long);
     }
 
-    private static final MethodTypeDesc ATTENTION = MethodTypeDesc.of(CD_int, CD_CPU);
-
-    /** Returns {@code JitRuntime.attention(c)}: what the interpreter returns when {@code c.attention} ends a block. */
-    void returnAttention() {
-        cb.aload(C).invokestatic(CD_RUNTIME, "attention", ATTENTION).ireturn();
-    }
-
-    /** If {@code c.attention}: returns as the interpreter does after an instruction that set it. */
-    void checkAttention(int retired) {
-        Label no = cb.newLabel();
-        getCpu("attention", CD_boolean);
-        cb.ifeq(no);
-        retire(retired);
-        returnAttention();
-        cb.labelBinding(no);
-    }
-
-    /**
-     * Leaves the block after {@code retired} instructions with RIP = nextRip = the value in NEXT: writes the
-     * pending flags (without forgetting them: other paths may still use them), then returns NONE — or the
-     * queued exit when {@code attention} may be set. A control transfer that is the block's first
-     * instruction retires the replayed MMIO answers here, after everything that could still fault.
-     */
-    void exitToNext(int retired, boolean attention) {
-        exitToNext(retired, attention, k == 0);
-    }
-
-    void exitToNext(int retired, boolean attention, boolean replay) {
-        if (replay) retireReplay();
-        flags.store();
-        cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
-        cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
-        if (attention) checkAttention(retired);
-        retire(retired);
-        iconst(io.jkvm.x86.exec.Exit.NONE);
-        cb.ireturn();
-    }
-
-    static final ClassDesc CD_BLOCK = ClassDesc.of("io.jkvm.x86.decode.Block");
-
-    /**
-     * Leaves the block through a relative branch whose checked target is in NEXT. When the branch can
-     * return to the block's own start (a loop of one block) and the block called no handler, it goes round
-     * again without leaving this method — when {@code Interpreter.quietBoundary()} says the run loop would
-     * do nothing at this boundary but look the block up again, and that lookup would find this block (its
-     * bytes are unchanged; if not, {@link CompiledBlock#CHANGED} sends the loop to decode them). Otherwise
-     * (and for any other target) it leaves as {@link #exitToNext} does.
-     */
-    void branchExit(Insn i) {
-        if (onlyInline && off + len + i.imm == 0) {
-            Label other = cb.newLabel(), leave = cb.newLabel();
-            cb.lload(NEXT).lload(START).lcmp().ifne(other);
-            if (k == 0) retireReplay();
-            flags.store();
-            retire(count);
-            Label changed = cb.newLabel();
-            cb.aload(IN).invokevirtual(CD_INTERP, "quietBoundary", MethodTypeDesc.of(CD_boolean)).ifeq(leave);
-            checkCode(changed);                // the lookup's byte check, as at the block's entry
-            cb.goto_(top);
-            cb.labelBinding(changed);
-            cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
-            cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
-            iconst(CompiledBlock.CHANGED);
-            cb.ireturn();
-            cb.labelBinding(leave);
-            cb.aload(C).lload(NEXT).putfield(CD_CPU, "rip", CD_long);
-            cb.aload(C).lload(NEXT).putfield(CD_CPU, "nextRip", CD_long);
-            iconst(io.jkvm.x86.exec.Exit.NONE);
-            cb.ireturn();
-            cb.labelBinding(other);
-        }
-        exitToNext(count, false);
-    }
-
-    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"),
-            CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout"),
-            CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
-
-    /**
-     * Jumps to {@code changed} unless guest memory still holds the bytes the block was compiled from —
-     * {@link Block#unchanged}, unrolled against constants: the slot's segment, the offset and the words are
-     * all known when the block is compiled, so each word is one load and compare.
-     */
-    void checkCode(Label changed) {
-        Block b = block;
-        int n = b.codeLen;
-        if (b.memOff + ((n + 7) & ~7) > b.memory.byteSize()) {    // the last word would run past the slot
-            loadData(b, CD_BLOCK);
-            cb.invokevirtual(CD_BLOCK, "unchanged", MethodTypeDesc.of(CD_boolean)).ifeq(changed);
-            return;
-        }
-        for (int w = 0; w < n; w += 8) {
-            loadData(b.memory, CD_SEGMENT);
-            cb.getstatic(CD_VALUE_LAYOUT, "JAVA_LONG_UNALIGNED", CD_OF_LONG);
-            lconst(b.memOff + w);
-            cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_long, CD_OF_LONG, CD_long));
-            if (n - w < 8) {                                       // the tail: bytes past the block are not its own
-                lconst((1L << (8 * (n - w))) - 1);
-                cb.land();
-            }
-            lconst(b.codeWords[w >> 3]);
-            cb.lcmp().ifne(changed);
-        }
-    }
-
     /** Calls {@code c.retireReplay()}: replayed MMIO answers are used up once an instruction retires. */
     void retireReplay() {
         cb.aload(C);
         invokeCpu("retireReplay", MethodTypeDesc.of(CD_void));
+    }
+
+    /** Stores the long in {@code slot} as both {@code c.rip} and {@code c.nextRip}. */
+    void setRips(int slot) {
+        cb.aload(C).lload(slot).putfield(CD_CPU, "rip", CD_long);
+        cb.aload(C).lload(slot).putfield(CD_CPU, "nextRip", CD_long);
     }
 }

@@ -61,19 +61,27 @@ public final class Jit {
     }
 
     /**
-     * Compiles {@code b}, or returns null if the compiler fails on it — the block then stays with the
-     * interpreter, and the failure is counted and reported once on stderr. Under {@code -Djkvm.jit.strict=true}
-     * (the forced-compilation test runs) a failure throws instead, which the run loop reports as a jkvm bug.
+     * Compiles {@code b} — with the warm blocks of its page that it leads to ({@link Region}; from
+     * {@code src}, those run at least {@code minHits} times) — or returns null if the compiler fails on it:
+     * the block then stays with the interpreter, and the failure is counted and reported once on stderr.
+     * Under {@code -Djkvm.jit.strict=true} (the forced-compilation test runs) a failure throws instead, which
+     * the run loop reports as a jkvm bug.
      */
-    public static CompiledBlock compile(Block b) {
+    public static CompiledBlock compile(Block b, BlockSource src, int minHits) {
         long t0 = System.nanoTime();
         try {
             ClassDesc name = ClassDesc.of("io.jkvm.x86.jit.Block_" + Long.toHexString(b.pa));
-            int limit = b.count;
-            BlockCompiler.Output out = BlockCompiler.build(b, name, limit);
-            while (codeLength(out.bytes()) > MAX_CODE && limit > 0) {
+            Region region = Region.gather(b, src, minHits, Region.MAX_BLOCKS);
+            int limit = Block.MAX_INSNS;
+            BlockCompiler.Output out = build(region, name, limit);
+            while (out == null && region.blocks.size() > 1) {          // too big: fewer blocks first
+                region = region.prefix(region.blocks.size() / 2);
+                out = build(region, name, limit);
+            }
+            while (out == null) {                                      // then fewer instructions inline
+                if (limit == 0) throw new IllegalStateException("a block of handler calls does not fit in a method");
                 limit /= 2;
-                out = BlockCompiler.build(b, name, limit);
+                out = build(region, name, limit);
             }
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(out.bytes(), out.data(), true);
             CompiledBlock cb = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
@@ -92,6 +100,18 @@ public final class Jit {
             }
             return null;
         }
+    }
+
+    /** The class, or null when its method would be too big for HotSpot to compile (or for a class file). */
+    private static BlockCompiler.Output build(Region region, ClassDesc name, int inlineLimit) {
+        BlockCompiler.Output out;
+        try {
+            out = BlockCompiler.build(region, name, inlineLimit);
+        } catch (IllegalArgumentException tooLong) {                // over the class file's 64 KiB per method
+            if (tooLong.getMessage() == null || !tooLong.getMessage().startsWith("Code length")) throw tooLong;
+            return null;
+        }
+        return codeLength(out.bytes()) <= MAX_CODE ? out : null;
     }
 
     private static int codeLength(byte[] bytes) {
