@@ -39,6 +39,8 @@ public final class Block {
     public io.jkvm.x86.jit.CompiledBlock compiled;
     /** Executions counted towards the compile threshold since the block was decoded. */
     public int hits;
+    /** Its compilation on the compiler thread, while it is in progress (dropped when the block is decoded again). */
+    public io.jkvm.x86.jit.CompileJob job;
 
     public Block() {
         for (int k = 0; k < MAX_INSNS; k++) insns[k] = new Insn();

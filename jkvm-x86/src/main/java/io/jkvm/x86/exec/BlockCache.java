@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Decode-once cache: blocks keyed by guest-physical address and CPU mode in a direct-mapped table. A hit is
+ * Decode-once cache: blocks keyed by guest-physical address and CPU mode in a 4-way set-associative table. A hit is
  * verified against guest memory (the block keeps its bytes), so code written by the guest or by the VMM
  * is re-decoded — no write tracking needed on the store path.
  */
@@ -19,7 +19,8 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
     private static final int BITS = 12, SIZE = 1 << BITS;
 
     private final Block[] table = new Block[SIZE];
-    private final Block scratch = new Block();
+    /** Where the next miss is decoded (then it joins the table, or runs once if it is uncached). */
+    private Block spare = new Block();
     long decodedBlocks;
 
     /**
@@ -46,62 +47,68 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         return found;
     }
 
+    /** Ways of the table: blocks of the same set, most recently used first. */
+    private static final int WAYS = 4;
+
+    /**
+     * The first slot of the set for {@code pa}. Multiplicative hashing: code is full of 16-byte aligned
+     * entry points at the same offsets of different pages, which a plain xor of page and offset bits maps
+     * onto each other.
+     */
     private static int index(long pa) {
-        return (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
+        return (int) ((pa * 0x9E3779B97F4A7C15L) >>> (64 - BITS)) & -WAYS;
     }
 
     @Override
     public Block cachedBlock(long pa, int modeKey) {
-        Block b = table[index(pa)];
-        return b != null && b.pa == pa && b.modeKey == modeKey && b.unchanged() ? b : null;
+        int set = index(pa);
+        for (int w = 0; w < WAYS; w++) {
+            Block b = table[set + w];
+            if (b != null && b.pa == pa && b.modeKey == modeKey && b.unchanged()) return b;
+        }
+        return null;
     }
 
+    /**
+     * The table is set associative, most recently used first: a hit moves the block to the front of its
+     * set. A miss decodes into the spare block, which then takes the place of the entry holding stale bytes
+     * of the same address if there is one, else of the least recently used; the block it displaces is the
+     * next spare. A block whose first instruction crosses the page end is not cached at all.
+     */
     private Block lookupSlow(Cpu c, long pa, int key, long la, boolean trustCompiled) {
         RamSlot slot = c.slot(pa);
         if (slot == null) return null;
-        int idx = index(pa);
-        Block b = table[idx];
-        if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory
-                && (trustCompiled && b.compiled != null || b.unchanged())) return b;
-        if (b == null) table[idx] = b = new Block();
-        decode(c, b, pa, key, slot, la);
-        if (b.uncached) {
-            // keep the cached entry clean: the page-crossing instruction lives in a scratch block
-            copyTo(b, scratch);
-            b.pa = -1;
-            return scratch;
+        int set = index(pa);
+        int w = 0;
+        Block b = null;
+        for (; w < WAYS; w++) {
+            b = table[set + w];
+            if (b == null || b.pa == pa && b.modeKey == key && b.memory == slot.memory) break;
         }
-        return b;
-    }
-
-    private static void copyTo(Block from, Block to) {
-        to.pa = from.pa;
-        to.modeKey = from.modeKey;
-        to.count = from.count;
-        for (int k = 0; k < from.count; k++) {
-            to.insns[k].copyFrom(from.insns[k]);
-            to.offsets[k] = from.offsets[k];
+        if (w < WAYS && b != null && (trustCompiled && b.compiled != null || b.unchanged())) {
+            System.arraycopy(table, set, table, set + 1, w);     // to the front
+            table[set] = b;
+            return b;
         }
-        to.memory = from.memory;
-        to.memOff = from.memOff;
-        to.codeLen = from.codeLen;
-        System.arraycopy(from.code, 0, to.code, 0, from.codeLen);
-        to.snapshot();
-        to.ripMask = from.ripMask;
-        to.succ = null;
-        to.succRip = -1;
-        to.uncached = true;
-        to.compiled = null;
+        Block d = spare;
+        decode(c, d, pa, key, slot, la);
+        if (d.uncached) return d;                                // runs once; the spare is reused next time
+        if (w == WAYS) b = table[set + (w = WAYS - 1)];          // nothing of this address: the LRU way
+        System.arraycopy(table, set, table, set + 1, w);
+        table[set] = d;
+        spare = b != null ? b : new Block();
+        return d;
     }
 
     void flush() {
-        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; b.compiled = null; }
+        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; b.compiled = null; b.job = null; }
         java.util.Arrays.fill(table, null);
     }
 
     private void decode(Cpu c, Block b, long pa, int key, RamSlot slot, long la) {
         decodedBlocks++;
         b.compiled = null;           // compiled from the old instructions: never valid for new ones
+        b.job = null;
         b.hits = 0;
         b.pa = pa;
         b.modeKey = key;

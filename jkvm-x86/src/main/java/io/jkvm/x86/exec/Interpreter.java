@@ -22,6 +22,7 @@ import io.jkvm.x86.insn.Stack;
 import io.jkvm.x86.insn.StringOps;
 import io.jkvm.x86.insn.SysCalls;
 import io.jkvm.x86.insn.SystemOps;
+import io.jkvm.x86.jit.CompileJob;
 import io.jkvm.x86.jit.CompiledBlock;
 import io.jkvm.x86.jit.Jit;
 
@@ -83,13 +84,14 @@ public final class Interpreter {
      * The compiling tier's switch and its threshold (interpreted executions before a block is compiled),
      * read from the system properties when the interpreter is created (see {@link Jit}).
      */
-    private final boolean jit;
+    private final boolean jit, jitAsync;
     private final int jitThreshold;
 
     public Interpreter(Cpu c) {
         this.c = c;
         this.jit = Jit.enabled();
         this.jitThreshold = Jit.threshold();
+        this.jitAsync = Jit.async() && jitThreshold > 0;   // threshold 0 means compiled before its first execution
     }
 
     public Cpu cpu() {
@@ -174,11 +176,26 @@ public final class Interpreter {
     }
 
     /**
-     * The block is hot: compile it. If the compiler fails (counted and reported by {@link Jit}), the block
-     * stays interpreted and is not offered to the compiler again for a long while.
+     * The block is hot: compile it — on the compiler thread, in which case this returns null (the block is
+     * interpreted) until the job is done; or here and now at threshold 0. If the compiler fails (counted and
+     * reported by {@link Jit}), the block stays interpreted and is not offered to the compiler again for a
+     * long while.
      */
     private CompiledBlock compile(Block b) {
-        CompiledBlock cb = Jit.compile(b, cache, jitThreshold / 2);
+        CompileJob job;
+        if (!jitAsync) {
+            job = Jit.compile(b, cache, jitThreshold / 2);
+        } else {
+            job = b.job;
+            if (job == null) {                       // hand it to the compiler thread and go on interpreting
+                b.job = Jit.submit(b, cache, jitThreshold / 2);
+                if (b.job == null) b.hits = jitThreshold / 2;   // its queue is full: ask again later
+                return null;
+            }
+            if (!job.done()) return null;
+            b.job = null;
+        }
+        CompiledBlock cb = job.install(cache);
         if (cb == null) b.hits = Integer.MIN_VALUE;
         b.compiled = cb;
         return cb;

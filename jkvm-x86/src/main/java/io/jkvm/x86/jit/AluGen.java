@@ -72,7 +72,7 @@ final class AluGen {
         result(e, op, s);
         if (op != Alu.CMP) e.writeLa(s, T3);
         setFlags(e, op, s);
-        return Inline.MEMORY;
+        return op == Alu.CMP ? Inline.READS : Inline.MEMORY;
     }
 
     /** ALU Gb,Eb / Gv,Ev. */
@@ -89,7 +89,7 @@ final class AluGen {
             e.storeReg(i.reg, s);
         }
         setFlags(e, op, s);
-        return i.rm >= 0 ? Inline.PLAIN : Inline.MEMORY;
+        return Inline.reads(i);
     }
 
     /** ALU AL,Ib / rAX,Iz. */
@@ -171,7 +171,7 @@ final class AluGen {
         }
         cb.land().lstore(FR);
         e.flags.set(Cc.LOGIC, s);
-        return memory ? Inline.MEMORY : Inline.PLAIN;
+        return memory ? Inline.READS : Inline.PLAIN;
     }
 
     /** INC/DEC of a register (Alu.incDec): CF is carried over from the previous flags into ccAux. */

@@ -20,6 +20,7 @@ import static java.lang.classfile.ClassFile.ACC_SUPER;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.INIT_NAME;
+import static java.lang.constant.ConstantDescs.CD_void;
 import static java.lang.constant.ConstantDescs.MTD_void;
 
 import io.jkvm.x86.decode.Insn;
@@ -27,6 +28,7 @@ import io.jkvm.x86.exec.Exit;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
+import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
@@ -69,8 +71,8 @@ final class BlockCompiler {
         byte[] bytes = ClassFile.of().build(name, clb -> {
             clb.withFlags(ACC_PUBLIC | ACC_FINAL | ACC_SUPER);
             clb.withSuperclass(CD_BASE);
-            clb.withMethodBody(INIT_NAME, MTD_void, ACC_PUBLIC,
-                    cb -> cb.aload(0).invokespecial(CD_BASE, INIT_NAME, MTD_void).return_());
+            clb.withMethodBody(INIT_NAME, MethodTypeDesc.of(CD_void, CD_int), ACC_PUBLIC,
+                    cb -> cb.aload(0).iload(1).invokespecial(CD_BASE, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_());
             clb.withMethodBody("run", RUN, ACC_PUBLIC | ACC_FINAL, cb -> body(cb, r, inlineLimit, data));
         });
         return new Output(bytes, data);
@@ -82,6 +84,23 @@ final class BlockCompiler {
         cb.aload(C).getfield(CD_CPU, "rip", CD_long).lstore(START);
         for (int slot : new int[] {FD, FS, FR, FA}) cb.lconst_0().lstore(slot);   // stubs read them on every path
         Label changed = cb.newLabel();
+        int n = r.blocks.size();
+        if (n > 1) {                                     // where this instance enters: its block's byte check
+            Label[] checks = new Label[n];
+            List<SwitchCase> cases = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                checks[j] = cb.newLabel();
+                cases.add(SwitchCase.of(j, checks[j]));
+            }
+            cb.aload(0).getfield(CD_BASE, "entry", CD_int);
+            cb.tableswitch(0, n - 1, checks[0], cases);
+            for (int j = 1; j < n; j++) {
+                cb.labelBinding(checks[j]);
+                e.exits.checkCode(r.blocks.get(j), changed);
+                cb.goto_(e.exits.body(j));
+            }
+            cb.labelBinding(checks[0]);
+        }
         e.exits.checkCode(r.entry(), changed);
         List<Stub> stubs = new ArrayList<>();
         for (int j = 0; j < r.blocks.size(); j++) {

@@ -40,6 +40,12 @@ final class BlockImage {
         codeWords = b.codeWords.clone();
     }
 
+    /** True when {@code b} was decoded from the same bytes of the same memory: the same instructions. */
+    boolean sameCode(Block b) {
+        return b.memory == memory && b.memOff == memOff && b.modeKey == modeKey && b.codeLen == codeLen
+                && java.util.Arrays.equals(b.codeWords, codeWords);
+    }
+
     boolean mode64() {
         return (modeKey & 1) != 0;
     }

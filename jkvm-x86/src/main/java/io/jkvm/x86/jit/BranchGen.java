@@ -50,7 +50,7 @@ final class BranchGen {
             case Op.JMP_E -> {
                 e.readE(i, s);
                 e.jumpTarget(s);
-                x.toNext(n, i.rm < 0, first, Exits.DYNAMIC);
+                x.toNext(n, false, first, Exits.DYNAMIC);
                 return Inline.EXITED;
             }
             case Op.CALL_REL, Op.CALL_E -> {

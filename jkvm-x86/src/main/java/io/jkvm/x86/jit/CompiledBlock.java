@@ -4,10 +4,11 @@ import io.jkvm.x86.Cpu;
 import io.jkvm.x86.exec.Interpreter;
 
 /**
- * A {@link io.jkvm.x86.decode.Block} compiled to JVM bytecode: one hidden class per block, whose
- * {@link #run} does exactly what {@code Interpreter.execute} does for that block — the same register,
- * memory and flag effects, the same RIP/nextRip at every fault or exit point, the same retired-instruction
- * count — without the per-instruction dispatch.
+ * A {@link io.jkvm.x86.decode.Block} compiled to JVM bytecode, whose {@link #run} does exactly what
+ * {@code Interpreter.execute} does for that block — the same register, memory and flag effects, the same
+ * RIP/nextRip at every fault or exit point, the same retired-instruction count — without the
+ * per-instruction dispatch. One hidden class holds a whole {@link Region}; it has an instance per block of
+ * the region, which says where {@link #run} starts.
  */
 public abstract class CompiledBlock {
     /**
@@ -19,7 +20,12 @@ public abstract class CompiledBlock {
      */
     public static final int CHANGED = -2;
 
-    protected CompiledBlock() {}
+    /** Which block of the class's region this instance runs (0: the block the region was gathered from). */
+    protected final int entry;
+
+    protected CompiledBlock(int entry) {
+        this.entry = entry;
+    }
 
     /**
      * Executes the block from {@code c.rip} (its first instruction). Returns an {@code Exit} reason,

@@ -9,7 +9,6 @@ import static io.jkvm.x86.jit.Emit.IN;
 import static io.jkvm.x86.jit.Emit.NEXT;
 import static io.jkvm.x86.jit.Emit.START;
 import static java.lang.constant.ConstantDescs.CD_boolean;
-import static java.lang.constant.ConstantDescs.CD_byte;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 
@@ -177,39 +176,19 @@ final class Exits {
         cb.ireturn();
     }
 
-    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"),
-            CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout"),
-            CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong"),
-            CD_OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
+    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
+    private static final MethodTypeDesc UNCHANGED = MethodTypeDesc.of(CD_boolean, CD_SEGMENT, CD_long, CD_LONGS, CD_int);
 
     /**
      * Jumps to {@code changed} unless guest memory still holds the bytes {@code b} was compiled from — the
-     * run loop's {@code Block.unchanged()}, unrolled against constants: the slot's segment, the offset and the
-     * words are known when the block is compiled, so each word is one load and compare.
+     * run loop's {@code Block.unchanged()}, against the block's own snapshot ({@link JitRuntime#unchanged}).
      */
     void checkCode(BlockImage b, Label changed) {
         CodeBuilder cb = e.cb;
-        int n = b.codeLen;
-        int whole = b.memOff + ((n + 7) & ~7) <= b.memory.byteSize() ? n : n & ~7;   // the last word may run past the slot
-        for (int w = 0; w < whole; w += 8) {
-            e.loadData(b.memory, CD_SEGMENT);
-            cb.getstatic(CD_VALUE_LAYOUT, "JAVA_LONG_UNALIGNED", CD_OF_LONG);
-            e.lconst(b.memOff + w);
-            cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_long, CD_OF_LONG, CD_long));
-            if (n - w < 8) {                                       // the tail: bytes past the block are not its own
-                e.lconst((1L << (8 * (n - w))) - 1);
-                cb.land();
-            }
-            e.lconst(b.codeWords[w >> 3]);
-            cb.lcmp().ifne(changed);
-        }
-        for (int k = whole; k < n; k++) {
-            e.loadData(b.memory, CD_SEGMENT);
-            cb.getstatic(CD_VALUE_LAYOUT, "JAVA_BYTE", CD_OF_BYTE);
-            e.lconst(b.memOff + k);
-            cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_byte, CD_OF_BYTE, CD_long));
-            e.iconst((byte) (b.codeWords[k >> 3] >>> (8 * (k & 7))));
-            cb.if_icmpne(changed);
-        }
+        e.loadData(b.memory, CD_SEGMENT);
+        e.lconst(b.memOff);
+        e.loadData(b.codeWords, CD_LONGS);
+        e.iconst(b.codeLen);
+        cb.invokestatic(CD_RUNTIME, "unchanged", UNCHANGED).ifeq(changed);
     }
 }

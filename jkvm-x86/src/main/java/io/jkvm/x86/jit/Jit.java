@@ -9,9 +9,11 @@ import java.lang.invoke.MethodHandles;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Entry point of the compiling tier: its switches and {@link #compile}. A block is compiled on the vCPU's
- * own thread once it has run {@link #threshold()} times interpreted; the class is a hidden class, so it is
- * unloaded once its block drops it (re-decoded or flushed). {@code -Djkvm.jit.stats=true} prints the
+ * Entry point of the compiling tier: its switches, {@link #compile} and {@link #submit}. A block is
+ * compiled once it has run {@link #threshold()} times interpreted — by a background compiler thread while
+ * the vCPU goes on interpreting it, or on the vCPU's own thread at threshold 0 and under
+ * {@code -Djkvm.jit.async=false}. The class is a hidden class, so it is unloaded once its block drops it
+ * (re-decoded or flushed). {@code -Djkvm.jit.stats=true} prints the
  * compiler's totals when the JVM exits.
  */
 public final class Jit {
@@ -27,12 +29,16 @@ public final class Jit {
     static final int MAX_CODE = 7500;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final AtomicLong COMPILED = new AtomicLong(), FAILURES = new AtomicLong(), NANOS = new AtomicLong();
+    /** {@code -Djkvm.jit.dump=DIR}: write each class file there too (for javap). */
+    private static final String DUMP = System.getProperty("jkvm.jit.dump");
+    private static final AtomicLong COMPILED = new AtomicLong(), FAILURES = new AtomicLong(), NANOS = new AtomicLong(),
+            BYTECODE = new AtomicLong(), GUEST = new AtomicLong();
 
     static {
         if (Boolean.getBoolean("jkvm.jit.stats")) Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                System.err.printf("jkvm jit: %d blocks compiled in %.1f ms (%.0f us each), %d failures%n", COMPILED.get(),
-                        NANOS.get() / 1e6, NANOS.get() / 1e3 / Math.max(1, COMPILED.get()), FAILURES.get())));
+                System.err.printf("jkvm jit: %d blocks compiled in %.1f ms (%.0f us each), %d failures; %d guest instructions as %d bytes of bytecode%n",
+                        COMPILED.get(), NANOS.get() / 1e6, NANOS.get() / 1e3 / Math.max(1, COMPILED.get()), FAILURES.get(),
+                        GUEST.get(), BYTECODE.get())));
     }
 
     /** False under {@code -Djkvm.jit=false}: every block stays interpreted. */
@@ -60,18 +66,62 @@ public final class Jit {
         return FAILURES.get();
     }
 
+    /** {@code -Djkvm.jit.async=false}: compile on the vCPU's thread, which waits (always so at threshold 0). */
+    public static boolean async() {
+        return !"false".equalsIgnoreCase(System.getProperty("jkvm.jit.async", "true"));
+    }
+
     /**
      * Compiles {@code b} — with the warm blocks of its page that it leads to ({@link Region}; from
-     * {@code src}, those run at least {@code minHits} times) — or returns null if the compiler fails on it:
-     * the block then stays with the interpreter, and the failure is counted and reported once on stderr.
-     * Under {@code -Djkvm.jit.strict=true} (the forced-compilation test runs) a failure throws instead, which
-     * the run loop reports as a jkvm bug.
+     * {@code src}, those run at least {@code minHits} times) — here and now. The job is done when this
+     * returns; {@link CompileJob#install} gives the blocks their compiled code. If the compiler fails, the
+     * failure is counted and reported once on stderr and the block stays interpreted; under
+     * {@code -Djkvm.jit.strict=true} (the forced-compilation test runs) it is thrown by the install instead,
+     * which the run loop reports as a jkvm bug.
      */
-    public static CompiledBlock compile(Block b, BlockSource src, int minHits) {
+    public static CompileJob compile(Block b, BlockSource src, int minHits) {
+        CompileJob job = new CompileJob(Region.gather(b, src, minHits, Region.MAX_BLOCKS), b.pa);
+        run(job);
+        return job;
+    }
+
+    /**
+     * Hands {@code b}'s region (gathered now, on the calling vCPU's thread) to the compiler thread; null when
+     * its queue is full. The caller polls the job ({@link CompileJob#done}) whenever it runs the block.
+     */
+    public static CompileJob submit(Block b, BlockSource src, int minHits) {
+        CompileJob job = new CompileJob(Region.gather(b, src, minHits, Region.MAX_BLOCKS), b.pa);
+        return Compiler.QUEUE.offer(job) ? job : null;
+    }
+
+    /** The compiler thread: one for the JVM, started when the first job arrives; a daemon. */
+    private static final class Compiler {
+        static final java.util.concurrent.BlockingQueue<CompileJob> QUEUE = new java.util.concurrent.ArrayBlockingQueue<>(1024);
+
+        static {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try {
+                        run(QUEUE.take());
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Throwable t2) {          // run() reports its own failures; never let the thread die
+                        t2.printStackTrace();
+                    }
+                }
+            }, "jkvm-jit");
+            t.setDaemon(true);
+            t.setPriority(Thread.NORM_PRIORITY - 1);
+            t.start();
+        }
+    }
+
+    /** Builds and defines the class of {@code job}'s region; finishes the job with the instance or the failure. */
+    private static void run(CompileJob job) {
         long t0 = System.nanoTime();
+        Region region = job.region;
         try {
-            ClassDesc name = ClassDesc.of("io.jkvm.x86.jit.Block_" + Long.toHexString(b.pa));
-            Region region = Region.gather(b, src, minHits, Region.MAX_BLOCKS);
+            ClassDesc name = ClassDesc.of("io.jkvm.x86.jit.Block_" + Long.toHexString(job.pa));
             int limit = Block.MAX_INSNS;
             BlockCompiler.Output out = build(region, name, limit);
             while (out == null && region.blocks.size() > 1) {          // too big: fewer blocks first
@@ -83,22 +133,26 @@ public final class Jit {
                 limit /= 2;
                 out = build(region, name, limit);
             }
+            if (DUMP != null) java.nio.file.Files.write(java.nio.file.Path.of(DUMP, "Block_" + Long.toHexString(job.pa) + ".class"), out.bytes());
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(out.bytes(), out.data(), true);
-            CompiledBlock cb = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
-                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+            java.lang.invoke.MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class, int.class));
+            CompiledBlock[] instances = new CompiledBlock[region.blocks.size()];
+            for (int j = 0; j < instances.length; j++) instances[j] = (CompiledBlock) ctor.invoke(j);
             COMPILED.incrementAndGet();
             NANOS.addAndGet(System.nanoTime() - t0);
-            return cb;
+            BYTECODE.addAndGet(codeLength(out.bytes()));
+            for (BlockImage i : region.blocks) GUEST.addAndGet(i.count);
+            job.finish(region, instances, null);
         } catch (VirtualMachineError e) {
+            job.finish(null, null, e);
             throw e;
         } catch (Throwable t) {
-            if (Boolean.getBoolean("jkvm.jit.strict"))       // tests: a compiler defect must fail them, not hide
-                throw new IllegalStateException("jit: cannot compile the block at " + Long.toHexString(b.pa), t);
             if (FAILURES.getAndIncrement() == 0) {
-                System.err.println("jkvm jit: cannot compile the block at " + Long.toHexString(b.pa) + " (it stays interpreted): " + t);
+                System.err.println("jkvm jit: cannot compile the block at " + Long.toHexString(job.pa) + " (it stays interpreted): " + t);
                 t.printStackTrace();
             }
-            return null;
+            job.finish(null, null, t);
         }
     }
 

@@ -35,18 +35,18 @@ final class MoveGen {
                 e.loadReg(i.op == Op.MOV_EG ? i.reg : 0, s);
                 cb.lstore(T0);
                 e.writeE(i, s, T0);
-                return memoryIf(i);
+                return Inline.writes(i);
             }
             case Op.MOV_GE, Op.MOV_AO -> {
                 e.readE(i, s);
                 e.storeReg(i.op == Op.MOV_GE ? i.reg : 0, s);
-                return memoryIf(i);
+                return Inline.reads(i);
             }
             case Op.MOV_EI -> {
                 e.lconst(i.imm & Emit.mask(s));
                 cb.lstore(T0);
                 e.writeE(i, s, T0);
-                return memoryIf(i);
+                return Inline.writes(i);
             }
             case Op.MOV_RI -> {
                 e.lconst(i.imm & Emit.mask(s));
@@ -56,20 +56,20 @@ final class MoveGen {
             case Op.MOVZX -> {
                 e.readE(i, i.sub);
                 e.storeReg(i.reg, s);
-                return memoryIf(i);
+                return Inline.reads(i);
             }
             case Op.MOVSX -> {
                 e.readE(i, i.sub);
                 signExtend(cb, i.sub);
                 e.maskTo(s);
                 e.storeReg(i.reg, s);
-                return memoryIf(i);
+                return Inline.reads(i);
             }
             case Op.MOVSXD -> {
                 e.readE(i, s == 8 ? 4 : s);
                 if (s == 8) signExtend(cb, 4);
                 e.storeReg(i.reg, s);
-                return memoryIf(i);
+                return Inline.reads(i);
             }
             case Op.LEA -> {
                 if (!i.mem) return Inline.NO;              // #UD: the interpreter's dispatch raises it
@@ -91,7 +91,7 @@ final class MoveGen {
                 cb.lload(T0);
                 e.storeReg(i.reg, s);
                 cb.labelBinding(done);
-                return memoryIf(i);
+                return Inline.reads(i);
             }
             case Op.SETCC -> {
                 Label set = cb.newLabel(), done = cb.newLabel();
@@ -102,7 +102,7 @@ final class MoveGen {
                 cb.labelBinding(done);
                 cb.lstore(T0);
                 e.writeE(i, 1, T0);
-                return memoryIf(i);
+                return Inline.writes(i);
             }
             case Op.PUSH_R, Op.PUSH_I -> {
                 cb.aload(C);
@@ -117,16 +117,12 @@ final class MoveGen {
                 e.iconst(s);
                 e.invokeCpu("pop", POP);
                 e.storeReg(i.reg, s);
-                return Inline.MEMORY;
+                return Inline.READS;
             }
             default -> {
                 return Inline.NO;
             }
         }
-    }
-
-    private static int memoryIf(Insn i) {
-        return i.rm >= 0 ? Inline.PLAIN : Inline.MEMORY;
     }
 
     /** Sign-extends the long on the stack from {@code size} bytes (LazyFlags.signExtend). */
