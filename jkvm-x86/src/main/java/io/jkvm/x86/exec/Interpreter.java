@@ -184,11 +184,11 @@ public final class Interpreter {
     private CompiledBlock compile(Block b) {
         CompileJob job;
         if (!jitAsync) {
-            job = Jit.compile(b, cache, jitThreshold / 2);
+            job = Jit.compile(b, cache, jitThreshold / 4);
         } else {
             job = b.job;
             if (job == null) {                       // hand it to the compiler thread and go on interpreting
-                b.job = Jit.submit(b, cache, jitThreshold / 2);
+                b.job = Jit.submit(b, cache, jitThreshold / 4);
                 if (b.job == null) b.hits = jitThreshold / 2;   // its queue is full: ask again later
                 return null;
             }
