@@ -30,7 +30,9 @@ import io.jkvm.x86.jit.Jit;
  * The run loop of one CPU: look up the block at RIP, execute its instructions through one dispatch switch,
  * deliver faults and interrupts between instructions, and return to the caller when an exit is due. Guest
  * faults become guest exceptions; anything jkvm cannot do becomes {@link Exit#INTERNAL_ERROR} with the RIP
- * and instruction bytes — never a Java exception out of {@link #run}.
+ * and instruction bytes — never a Java exception out of {@link #run}. A block that gets hot is compiled to
+ * JVM bytecode ({@code io.jkvm.x86.jit}) and from then on runs as its {@link CompiledBlock}, which keeps
+ * to this loop's protocol: same state at every exit and fault, same boundaries.
  */
 public final class Interpreter {
     private final Cpu c;

@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Entry point of the compiling tier: its switches, {@link #compile} and {@link #submit}. A block is
- * compiled once it has run {@link #threshold()} times interpreted — by a background compiler thread while
- * the vCPU goes on interpreting it, or on the vCPU's own thread at threshold 0 and under
- * {@code -Djkvm.jit.async=false}. The class is a hidden class, so it is unloaded once its block drops it
- * (re-decoded or flushed). {@code -Djkvm.jit.stats=true} prints the
- * compiler's totals when the JVM exits.
+ * compiled (with its {@link Region}) once it has run {@link #threshold()} times interpreted — by a
+ * background compiler thread while the vCPU goes on interpreting it, or on the vCPU's own thread at
+ * threshold 0 and under {@code -Djkvm.jit.async=false}. The class is a hidden class, so it is unloaded once
+ * no block holds it any more (re-decoded or flushed). Diagnostics: {@code -Djkvm.jit.stats=true} prints the
+ * compiler's totals when the JVM exits, {@code -Djkvm.jit.dump=DIR} writes every class file there.
  */
 public final class Jit {
     private Jit() {}
@@ -30,8 +30,9 @@ public final class Jit {
     public static final int DEFAULT_THRESHOLD = 50_000;
 
     /**
-     * HotSpot does not compile methods above 8000 bytes of bytecode (HugeMethodLimit); a block whose code
-     * would exceed this is rebuilt with fewer instructions inline (handler calls are much shorter).
+     * HotSpot does not compile methods above 8000 bytes of bytecode (HugeMethodLimit); a region whose code
+     * would exceed this is rebuilt with fewer blocks, then with fewer instructions inline (a handler call is
+     * much shorter).
      */
     static final int MAX_CODE = 7500;
 
@@ -43,7 +44,7 @@ public final class Jit {
 
     static {
         if (Boolean.getBoolean("jkvm.jit.stats")) Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                System.err.printf("jkvm jit: %d blocks compiled in %.1f ms (%.0f us each), %d failures; %d guest instructions as %d bytes of bytecode%n",
+                System.err.printf("jkvm jit: %d classes compiled in %.1f ms (%.0f us each), %d failures; %d guest instructions as %d bytes of bytecode%n",
                         COMPILED.get(), NANOS.get() / 1e6, NANOS.get() / 1e3 / Math.max(1, COMPILED.get()), FAILURES.get(),
                         GUEST.get(), BYTECODE.get())));
     }
@@ -58,7 +59,7 @@ public final class Jit {
         return Math.max(0, Integer.getInteger("jkvm.jit.threshold", DEFAULT_THRESHOLD));
     }
 
-    /** Blocks compiled since the JVM started (all vCPUs). */
+    /** Classes compiled since the JVM started (all vCPUs; one per region). */
     public static long compiledBlocks() {
         return COMPILED.get();
     }
