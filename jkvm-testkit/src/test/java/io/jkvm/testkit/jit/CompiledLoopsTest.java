@@ -27,8 +27,19 @@ class CompiledLoopsTest {
     static final long HOLE = 0x3000_0000L;
     static final long DATA = 0x20000;
 
-    /** What one run of a program did: its exits in order, then the registers and a RAM checksum. */
-    record Trace(List<String> exits, Regs regs, int ramHash) {}
+    /** What one run of a program did: its exits in order, then the registers, a RAM checksum and the instructions retired. */
+    record Trace(List<String> exits, Regs regs, int ramHash, long retired) {}
+
+    /** The java backend's count of retired instructions (benchmarks read it; compiled code must keep it exact). */
+    private static long retired(Vcpu cpu) {
+        try {
+            java.lang.reflect.Field f = cpu.getClass().getDeclaredField("interp");
+            f.setAccessible(true);
+            return ((io.jkvm.x86.exec.Interpreter) f.get(cpu)).instructions;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private static Trace trace(String asm, String jit, String threshold) {
         return trace(asm, jit, threshold, false);
@@ -59,7 +70,7 @@ class CompiledLoopsTest {
                     case VcpuExit.Hlt h -> {
                         exits.add("hlt");
                         byte[] ram = t.ram.asSlice(0, 1 << 20).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                        return new Trace(exits, cpu.getRegs(), Arrays.hashCode(ram));
+                        return new Trace(exits, cpu.getRegs(), Arrays.hashCode(ram), retired(cpu));
                     }
                     case VcpuExit.Mmio m -> {
                         exits.add(String.format("mmio %s %#x len %d data %#x", m.is_write() ? "write" : "read",
@@ -96,6 +107,7 @@ class CompiledLoopsTest {
             assertEquals(interp.exits(), jit.exits(), "exits, threshold " + threshold);
             assertEquals(interp.regs(), jit.regs(), "registers, threshold " + threshold);
             assertEquals(interp.ramHash(), jit.ramHash(), "RAM, threshold " + threshold);
+            assertEquals(interp.retired(), jit.retired(), "instructions retired, threshold " + threshold);
         }
         assertTrue(Jit.compiledBlocks() > compiled, "blocks were compiled");
         assertEquals(0, Jit.failures());
