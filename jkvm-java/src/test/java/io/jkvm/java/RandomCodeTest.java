@@ -13,6 +13,7 @@ import io.jkvm.api.uapi.Regs;
 import io.jkvm.api.uapi.Segment;
 import io.jkvm.api.uapi.Sregs;
 import io.jkvm.x86.exec.Interpreter;
+import io.jkvm.x86.jit.Jit;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -84,9 +85,12 @@ class RandomCodeTest {
         } finally {
             watchdog.shutdownNow();
         }
-        System.out.printf("random code %s: %d programs, %d ended by INTERNAL_ERROR (unimplemented), %d by kick%n",
-                mode, PROGRAMS, internal, kicked);
+        System.out.printf("random code %s: %d programs, %d ended by INTERNAL_ERROR (unimplemented), %d by kick, %d blocks compiled so far%n",
+                mode, PROGRAMS, internal, kicked, Jit.compiledBlocks());
         reasons.forEach((k, v) -> System.out.println("  " + v + " × " + k));
+        assertTrue(Jit.failures() == 0, "the block compiler failed on some block (see stderr)");
+        // under -Djkvm.jit.threshold=0 (the forced-jit test run) every block is compiled before it runs
+        if (Jit.enabled() && Jit.threshold() == 0) assertTrue(Jit.compiledBlocks() > 0, "forced compilation compiled nothing");
     }
 
     private static void setUp(Vcpu cpu, MemorySegment ram, CpuMode mode, SplittableRandom rnd) {

@@ -97,6 +97,51 @@ class IrqchipTest {
         return t;
     }
 
+    /**
+     * An interrupt raised while the guest spins in a loop of a few blocks (no HLT): it is taken at an
+     * instruction boundary inside the loop. (On the java backend such a loop runs inside compiled code once
+     * it is hot; the interrupt must still get through.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jkvm.testkit.Backends#all")
+    void irqLineReachesAGuestSpinningInALoop(String backend) {
+        String guest = ".code32\n" + IDT32_MACROS + """
+                    set_gate32 0x23, handler
+                    lidt idtr32
+                    movl $0x1ff, 0xfee000f0
+                SETUP
+                    mov $1, %al
+                    out %al, $0x10
+                    sti
+                loop:
+                    inc %ebx
+                    test $1, %bl
+                    jz 2f
+                    add $3, %ecx
+                2:  jmp loop
+                handler:
+                    mov $0x23, %al
+                    out %al, $0x11
+                    hlt
+                """.replace("SETUP", PIC_SETUP) + IDT32_TABLE;
+        try (TestVm t = vmWithIrqchip(backend); Vcpu cpu = t.vm.createVcpu(0)) {
+            t.loadAsm(guest);
+            t.protectedMode(cpu, TestVm.CODE);
+            assertEquals(1, expectOut(cpu, PORT_MARK));
+            CompletableFuture<Void> raiser = CompletableFuture.runAsync(() -> {
+                t.vm.irqLine(3, 1);
+                t.vm.irqLine(3, 0);
+            }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
+            assertEquals(0x23, expectOut(cpu, PORT_HANDLER), "the handler ran");
+            raiser.join();
+            long esp = cpu.getRegs().rsp();
+            long loop = offsetOf(guest, TestVm.CODE, 0xfb, 0x43) + 1;           // STI; INC EBX
+            long ret = t.u32(esp) & 0xffffffffL;
+            assertTrue(ret >= loop && ret < loop + 11, "interrupted inside the loop, at " + Long.toHexString(ret));
+            assertTrue(cpu.getRegs().rbx() > 0, "the loop ran");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jkvm.testkit.Backends#all")
     void irqLineThroughThePic(String backend) {

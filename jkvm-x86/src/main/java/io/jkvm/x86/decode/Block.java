@@ -32,6 +32,15 @@ public final class Block {
     public final MemorySegment codeSeg = MemorySegment.ofArray(code);
     /** An instruction crossing a page boundary: decoded for one execution, never cached. */
     public boolean uncached;
+    /**
+     * The block as JVM bytecode (see {@code io.jkvm.x86.jit}), or null while it is interpreted. Dropped
+     * whenever the block is decoded again, so it never outlives the instructions it was compiled from.
+     */
+    public io.jkvm.x86.jit.CompiledBlock compiled;
+    /** Executions counted towards the compile threshold since the block was decoded. */
+    public int hits;
+    /** Its compilation on the compiler thread, while it is in progress (dropped when the block is decoded again). */
+    public io.jkvm.x86.jit.CompileJob job;
 
     public Block() {
         for (int k = 0; k < MAX_INSNS; k++) insns[k] = new Insn();

@@ -11,32 +11,35 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Decode-once cache: blocks keyed by guest-physical address and CPU mode in a direct-mapped table. A hit is
+ * Decode-once cache: blocks keyed by guest-physical address and CPU mode in a 4-way set-associative table. A hit is
  * verified against guest memory (the block keeps its bytes), so code written by the guest or by the VMM
  * is re-decoded — no write tracking needed on the store path.
  */
-final class BlockCache {
+public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
     private static final int BITS = 12, SIZE = 1 << BITS;
 
     private final Block[] table = new Block[SIZE];
-    private final Block scratch = new Block();
+    /** Where the next miss is decoded (then it joins the table, or runs once if it is uncached). */
+    private Block spare = new Block();
     long decodedBlocks;
 
     /**
      * The block at the current RIP; throws a guest fault if fetching faults; null when the code is not in
      * RAM. {@code prev}, the block that just ran, remembers its successor: a hit there skips the hash table
-     * (the translation, mode and bytes are still checked).
+     * (the translation, mode and bytes are still checked). With {@code trustCompiled}, a compiled block's
+     * bytes are not compared here: its code compares them itself, against constants, before its first
+     * instruction, and reports {@code CompiledBlock.CHANGED} — then the caller looks up again without trust.
      */
-    Block lookup(Cpu c, Block prev) {
+    Block lookup(Cpu c, Block prev, boolean trustCompiled) {
         long la = c.mode64 ? c.segBase[Cpu.CS] + c.rip : (c.segBase[Cpu.CS] + c.rip) & 0xffffffffL;
         if (!c.mode64 && c.rip > c.segLimit[Cpu.CS]) throw c.fault(io.jkvm.x86.exc.Vector.GP, 0);
         long pa = c.translateExec(la);
         int key = (c.mode64 ? 1 : 0) | (c.defaultSize == 4 ? 2 : 0);
         if (prev != null && prev.succRip == c.rip) {
             Block s = prev.succ;
-            if (s.pa == pa && s.modeKey == key && s.unchanged()) return s;
+            if (s.pa == pa && s.modeKey == key && (trustCompiled && s.compiled != null || s.unchanged())) return s;
         }
-        Block found = lookupSlow(c, pa, key, la);
+        Block found = lookupSlow(c, pa, key, la, trustCompiled);
         if (prev != null && found != null && !found.uncached && !prev.uncached) {
             prev.succ = found;
             prev.succRip = c.rip;
@@ -44,49 +47,69 @@ final class BlockCache {
         return found;
     }
 
-    private Block lookupSlow(Cpu c, long pa, int key, long la) {
-        RamSlot slot = c.slot(pa);
-        if (slot == null) return null;
-        int idx = (int) ((pa ^ (pa >>> BITS) ^ (pa >>> 24)) & (SIZE - 1));
-        Block b = table[idx];
-        if (b != null && b.pa == pa && b.modeKey == key && b.memory == slot.memory && b.unchanged()) return b;
-        if (b == null) table[idx] = b = new Block();
-        decode(c, b, pa, key, slot, la);
-        if (b.uncached) {
-            // keep the cached entry clean: the page-crossing instruction lives in a scratch block
-            copyTo(b, scratch);
-            b.pa = -1;
-            return scratch;
-        }
-        return b;
+    /** Ways of the table: blocks of the same set, most recently used first. */
+    private static final int WAYS = 4;
+
+    /**
+     * The first slot of the set for {@code pa}. Multiplicative hashing: code is full of 16-byte aligned
+     * entry points at the same offsets of different pages, which a plain xor of page and offset bits maps
+     * onto each other.
+     */
+    private static int index(long pa) {
+        return (int) ((pa * 0x9E3779B97F4A7C15L) >>> (64 - BITS)) & -WAYS;
     }
 
-    private static void copyTo(Block from, Block to) {
-        to.pa = from.pa;
-        to.modeKey = from.modeKey;
-        to.count = from.count;
-        for (int k = 0; k < from.count; k++) {
-            to.insns[k].copyFrom(from.insns[k]);
-            to.offsets[k] = from.offsets[k];
+    @Override
+    public Block cachedBlock(long pa, int modeKey) {
+        int set = index(pa);
+        for (int w = 0; w < WAYS; w++) {
+            Block b = table[set + w];
+            if (b != null && b.pa == pa && b.modeKey == modeKey && b.unchanged()) return b;
         }
-        to.memory = from.memory;
-        to.memOff = from.memOff;
-        to.codeLen = from.codeLen;
-        System.arraycopy(from.code, 0, to.code, 0, from.codeLen);
-        to.snapshot();
-        to.ripMask = from.ripMask;
-        to.succ = null;
-        to.succRip = -1;
-        to.uncached = true;
+        return null;
+    }
+
+    /**
+     * The table is set associative, most recently used first: a hit moves the block to the front of its
+     * set. A miss decodes into the spare block, which then takes the place of the entry holding stale bytes
+     * of the same address if there is one, else of the least recently used; the block it displaces is the
+     * next spare. A block whose first instruction crosses the page end is not cached at all.
+     */
+    private Block lookupSlow(Cpu c, long pa, int key, long la, boolean trustCompiled) {
+        RamSlot slot = c.slot(pa);
+        if (slot == null) return null;
+        int set = index(pa);
+        int w = 0;
+        Block b = null;
+        for (; w < WAYS; w++) {
+            b = table[set + w];
+            if (b == null || b.pa == pa && b.modeKey == key && b.memory == slot.memory) break;
+        }
+        if (w < WAYS && b != null && (trustCompiled && b.compiled != null || b.unchanged())) {
+            System.arraycopy(table, set, table, set + 1, w);     // to the front
+            table[set] = b;
+            return b;
+        }
+        Block d = spare;
+        decode(c, d, pa, key, slot, la);
+        if (d.uncached) return d;                                // runs once; the spare is reused next time
+        if (w == WAYS) b = table[set + (w = WAYS - 1)];          // nothing of this address: the LRU way
+        System.arraycopy(table, set, table, set + 1, w);
+        table[set] = d;
+        spare = b != null ? b : new Block();
+        return d;
     }
 
     void flush() {
-        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; }
+        for (Block b : table) if (b != null) { b.succ = null; b.succRip = -1; b.pa = -1; b.compiled = null; b.job = null; }
         java.util.Arrays.fill(table, null);
     }
 
     private void decode(Cpu c, Block b, long pa, int key, RamSlot slot, long la) {
         decodedBlocks++;
+        b.compiled = null;           // compiled from the old instructions: never valid for new ones
+        b.job = null;
+        b.hits = 0;
         b.pa = pa;
         b.modeKey = key;
         b.memory = slot.memory;
@@ -144,7 +167,7 @@ final class BlockCache {
     }
 
     /** Instructions after which the next RIP, the mode or the interrupt state may have changed. */
-    static boolean endsBlock(int op) {
+    public static boolean endsBlock(int op) {
         return switch (op) {
             case Op.JCC, Op.JMP_REL, Op.JMP_E, Op.JMP_FAR, Op.CALL_REL, Op.CALL_E, Op.CALL_FAR, Op.RET_NEAR,
                  Op.RET_FAR, Op.IRET, Op.LOOP, Op.JCXZ, Op.INT, Op.INT3, Op.INTO, Op.INT1, Op.HLT, Op.SYSCALL,

@@ -24,12 +24,17 @@ import io.jkvm.x86.insn.SysCalls;
 import io.jkvm.x86.insn.Sse;
 import io.jkvm.x86.insn.SystemOps;
 import io.jkvm.x86.insn.X87;
+import io.jkvm.x86.jit.CompileJob;
+import io.jkvm.x86.jit.CompiledBlock;
+import io.jkvm.x86.jit.Jit;
 
 /**
  * The run loop of one CPU: look up the block at RIP, execute its instructions through one dispatch switch,
  * deliver faults and interrupts between instructions, and return to the caller when an exit is due. Guest
  * faults become guest exceptions; anything jkvm cannot do becomes {@link Exit#INTERNAL_ERROR} with the RIP
- * and instruction bytes — never a Java exception out of {@link #run}.
+ * and instruction bytes — never a Java exception out of {@link #run}. A block that gets hot is compiled to
+ * JVM bytecode ({@code io.jkvm.x86.jit}) and from then on runs as its {@link CompiledBlock}, which keeps
+ * to this loop's protocol: same state at every exit and fault, same boundaries.
  */
 public final class Interpreter {
     private final Cpu c;
@@ -79,8 +84,18 @@ public final class Interpreter {
     public final byte[] internalBytes = new byte[15];
     public int internalLen;
 
+    /**
+     * The compiling tier's switch and its threshold (interpreted executions before a block is compiled),
+     * read from the system properties when the interpreter is created (see {@link Jit}).
+     */
+    private final boolean jit, jitAsync;
+    private final int jitThreshold;
+
     public Interpreter(Cpu c) {
         this.c = c;
+        this.jit = Jit.enabled();
+        this.jitThreshold = Jit.threshold();
+        this.jitAsync = Jit.async() && jitThreshold > 0;   // threshold 0 means compiled before its first execution
     }
 
     public Cpu cpu() {
@@ -105,37 +120,105 @@ public final class Interpreter {
     private int loop() {
         if (c.hasQueuedExit()) return c.popQueuedExit();
         Block prev = null;
+        boolean verify = false;          // a compiled block found its bytes changed: look up again, comparing bytes
         while (true) {
-            int req = requests;
-            if (req != 0) {
-                if ((req & EVENT) != 0) {
-                    REQUESTS.getAndBitwiseAnd(this, ~EVENT);
-                    return Exit.EVENT;
-                }
-                REQUESTS.getAndBitwiseAnd(this, ~STOP);
-                return Exit.INTR;
+            if (!verify) {
+                int e = boundary();
+                if (e != Exit.NONE) return e;
             }
-            if (--pollCountdown <= 0) {
-                pollCountdown = POLL_BLOCKS;
-                c.platform.poll(c);
-            }
-            int e = events();
-            if (e != Exit.NONE) return e;
-            if (c.halted) return Exit.HLT;
             Block b;
             try {
-                b = cache.lookup(c, prev);
+                b = cache.lookup(c, prev, !verify);
             } catch (GuestFault f) {
                 prev = null;
+                verify = false;
                 c.nextRip = c.rip;
                 if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
                 continue;
             }
+            verify = false;
             if (b == null) return internal("instruction fetch from non-RAM at RIP " + Long.toHexString(c.rip));
-            int r = execute(b);
+            int r;
+            CompiledBlock cb = b.compiled;
+            if (cb == null && jit && b.hits++ >= jitThreshold && !b.uncached) cb = compile(b);
+            if (cb != null) {
+                r = cb.run(c, this);
+                if (r == CompiledBlock.CHANGED) {   // nothing ran since the boundary: redo only the lookup
+                    verify = true;
+                    continue;
+                }
+            } else {
+                r = execute(b);
+            }
             prev = b;
             if (r != Exit.NONE) return r;
         }
+    }
+
+    /**
+     * What happens at a block boundary before the next block is looked up: requests from other threads,
+     * the periodic timer poll, pending events, HLT. Returns an exit or NONE.
+     */
+    private int boundary() {
+        int req = requests;
+        if (req != 0) {
+            if ((req & EVENT) != 0) {
+                REQUESTS.getAndBitwiseAnd(this, ~EVENT);
+                return Exit.EVENT;
+            }
+            REQUESTS.getAndBitwiseAnd(this, ~STOP);
+            return Exit.INTR;
+        }
+        if (--pollCountdown <= 0) {
+            pollCountdown = POLL_BLOCKS;
+            c.platform.poll(c);
+        }
+        int e = events();
+        if (e != Exit.NONE) return e;
+        if (c.halted) return Exit.HLT;
+        return Exit.NONE;
+    }
+
+    /**
+     * The block is hot: compile it — on the compiler thread, in which case this returns null (the block is
+     * interpreted) until the job is done; or here and now at threshold 0. If the compiler fails (counted and
+     * reported by {@link Jit}), the block stays interpreted and is not offered to the compiler again for a
+     * long while.
+     */
+    private CompiledBlock compile(Block b) {
+        CompileJob job;
+        if (!jitAsync) {
+            job = Jit.compile(b, cache, jitThreshold / 4);
+        } else {
+            job = b.job;
+            if (job == null) {                       // hand it to the compiler thread and go on interpreting
+                b.job = Jit.submit(b, cache, jitThreshold / 4);
+                if (b.job == null) b.hits = jitThreshold / 2;   // its queue is full: ask again later
+                return null;
+            }
+            if (!job.done()) return null;
+            b.job = null;
+        }
+        CompiledBlock cb = job.install(cache);
+        if (cb == null) b.hits = Integer.MIN_VALUE;
+        b.compiled = cb;
+        return cb;
+    }
+
+    /**
+     * Compiled code that goes on from one block to the next without coming back here asks first whether it
+     * may: true when this block boundary is quiet — {@link #loop}'s head would find no request, no poll due,
+     * no event to deliver and the CPU not halted — in which case it counts the boundary towards the next
+     * poll as the loop would. False (nothing changed) sends the compiled code back to {@link #loop}, which
+     * handles the boundary. (The compiled code does the lookup's checks itself; see {@code jit.Exits}.)
+     */
+    public boolean quietBoundary() {
+        if (requests != 0 || pollCountdown <= 1 || c.halted) return false;
+        if (c.pendingException >= 0 || c.interruptShadow != 0 || (c.nmiPending && !c.nmiMasked)) return false;
+        if ((c.flags & Cpu.IF) != 0 && (c.pendingIrq >= 0 || c.platform.interruptPending(c) || requestInterruptWindow))
+            return false;
+        pollCountdown--;
+        return true;
     }
 
     /** Delivers pending events at an instruction boundary; returns an exit reason or NONE. */
@@ -193,20 +276,9 @@ public final class Interpreter {
             c.rip = rip;
             c.nextRip = next;
             try {
-                dispatch(i);
-            } catch (GuestFault f) {
-                c.nextRip = c.rip;
-                c.retireReplay();
-                instructions += k;
-                if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
-                return Exit.NONE;
-            } catch (ExitRequest x) {
-                c.nextRip = c.rip;
-                instructions += k;
-                return c.exitReason;
-            } catch (Unimplemented u) {
-                instructions += k;
-                return internal(u.getMessage());
+                dispatch(c, i);
+            } catch (GuestFault | ExitRequest | Unimplemented e) {
+                return abort(e, k);
             }
             c.retireReplay();
             long nr = c.nextRip;
@@ -223,6 +295,41 @@ public final class Interpreter {
         }
         instructions += n;
         return Exit.NONE;
+    }
+
+    /**
+     * Instruction {@code k} of the running block (at {@code c.rip}) did not complete: a guest fault is
+     * delivered, an exit request unwinds it for replay, an unimplemented corner becomes INTERNAL_ERROR.
+     * Counts the {@code k} instructions that retired before it. Returns the exit, or NONE to go on.
+     * Compiled blocks call this too (through {@link #compiledAbort}), so both tiers end a block alike.
+     */
+    private int abort(RuntimeException e, int k) {
+        if (e instanceof GuestFault f) {
+            c.nextRip = c.rip;
+            c.retireReplay();
+            instructions += k;
+            if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
+            return Exit.NONE;
+        }
+        if (e instanceof ExitRequest) {
+            c.nextRip = c.rip;
+            instructions += k;
+            return c.exitReason;
+        }
+        if (e instanceof Unimplemented) {
+            instructions += k;
+            return internal(e.getMessage());
+        }
+        throw e;                     // a jkvm defect: run() reports it
+    }
+
+    /**
+     * The exception path of a compiled block: instruction {@code k} threw {@code e} after the block set
+     * {@code c.rip} (and the lazy flags) to what the interpreter holds at that point. Anything that is not
+     * a guest fault, exit request or unimplemented corner is rethrown, as the interpreter would let it go.
+     */
+    public int compiledAbort(RuntimeException e, int k) {
+        return abort(e, k);
     }
 
     /** Fills the INTERNAL_ERROR details for the instruction at RIP. */
@@ -244,7 +351,11 @@ public final class Interpreter {
         return Exit.INTERNAL_ERROR;
     }
 
-    private void dispatch(Insn i) {
+    /**
+     * Runs one instruction: the one switch over {@link Op} to the handlers in {@code insn}. Static and
+     * public because compiled blocks call it for the few forms that have no handler of their own.
+     */
+    public static void dispatch(Cpu c, Insn i) {
         switch (i.op) {
             case Op.ALU_EG -> Alu.aluEG(c, i);
             case Op.ALU_GE -> Alu.aluGE(c, i);
@@ -296,7 +407,7 @@ public final class Interpreter {
             case Op.MOVZX -> DataMove.movzx(c, i);
             case Op.MOVSX -> DataMove.movsx(c, i);
             case Op.MOVSXD -> DataMove.movsxd(c, i);
-            case Op.LEA -> lea(i);
+            case Op.LEA -> lea(c, i);
             case Op.CMOV -> DataMove.cmov(c, i);
             case Op.SETCC -> DataMove.setcc(c, i);
             case Op.PUSH_R -> Stack.pushR(c, i);
@@ -374,7 +485,7 @@ public final class Interpreter {
         }
     }
 
-    private void lea(Insn i) {
+    private static void lea(Cpu c, Insn i) {
         if (!i.mem) throw c.fault(Vector.UD);
         DataMove.lea(c, i);
     }

@@ -27,7 +27,7 @@ class SimdSweepTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                m.interp.stopRequested = true;
+                m.interp.requestStop();
             }
         });
         stopper.setDaemon(true);
