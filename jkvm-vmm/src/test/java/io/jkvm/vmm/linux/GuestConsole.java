@@ -67,9 +67,10 @@ final class GuestConsole implements AutoCloseable {
     /** Types {@code command} and returns what it printed (without the echoed command line). */
     String run(String command, Duration timeout) throws IOException, InterruptedException {
         int n = ++commands;
-        type(command + "; echo @@$((" + n + "+1000))@@");
+        String echoed = "@@$((" + n + "+1000))@@";
+        type(command + "; echo " + echoed);
         String out = waitFor("@@" + (n + 1000) + "@@", timeout);
-        int eol = out.indexOf('\n');
+        int eol = out.indexOf('\n', Math.max(0, out.lastIndexOf(echoed)));   // output follows the (last) echo of the line
         return (eol < 0 ? "" : out.substring(eol + 1)).replace("\r", "");
     }
 
