@@ -53,6 +53,8 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
     private final JavaVm vm;
     private final int id;
     final Cpu cpu;
+    /** KVM_CAP_ENFORCE_PV_FEATURE_CPUID enabled on this vCPU. */
+    volatile boolean enforcePvCpuid;
     final Interpreter interp;
     private final KvmRun kvmRun;
     /** This vCPU's local APIC, or null without an in-kernel irqchip. */
@@ -260,14 +262,19 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
 
     /**
      * Blocks the vCPU thread (in-kernel HLT / wait-for-SIPI) until {@code ready}, polling timers and sleeping
-     * until the next timer deadline. Returns false when kicked (the caller returns KVM_EXIT_INTR).
+     * until the next timer deadline (after spinning for the VM's halt-poll time, if one was set). Returns false when kicked (the caller returns KVM_EXIT_INTR).
      */
     private boolean waitFor(java.util.function.BooleanSupplier ready) {
+        long pollUntil = System.nanoTime() + vm.caps.haltPollNs;   // KVM_CAP_HALT_POLL: spin this long first
         while (true) {
             if (interp.consumeStop() || kvmRun.immediate_exit() != 0 || closed) return false;
             cpu.platform.poll(cpu);
             if (ready.getAsBoolean()) return true;
             long now = System.nanoTime();
+            if (now - pollUntil < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
             long deadline = lapic != null ? lapic.timerDeadlineNs() : Long.MAX_VALUE;
             if (vm.pit != null) deadline = Math.min(deadline, vm.pit.nextDeadline());
             if (deadline == Long.MAX_VALUE) LockSupport.park(this);
@@ -554,11 +561,18 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
             b.interrupt_shadow = cpu.interruptShadow;
             b.nmi_pending = cpu.nmiPending ? 1 : 0;
             b.nmi_masked = cpu.nmiMasked ? 1 : 0;
-            b.exception_injected = cpu.pendingException >= 0 ? 1 : 0;
+            boolean queued = cpu.pendingException >= 0, payload = vm.caps.exceptionPayload;
+            b.exception_injected = queued && !(payload && cpu.pendingNotInjected) ? 1 : 0;
+            b.exception_pending = queued && payload && cpu.pendingNotInjected ? 1 : 0;
             b.exception_nr = Math.max(cpu.pendingException, 0);
             b.exception_has_error_code = cpu.pendingHasErrorCode ? 1 : 0;
             b.exception_error_code = cpu.pendingErrorCode;
             b.flags = VcpuEvents.KVM_VCPUEVENT_VALID_NMI_PENDING | VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW;
+            if (payload) {
+                b.flags |= VcpuEvents.KVM_VCPUEVENT_VALID_PAYLOAD;
+                b.exception_has_payload = queued && cpu.pendingHasPayload ? 1 : 0;
+                b.exception_payload = b.exception_has_payload != 0 ? cpu.pendingPayload : 0;
+            }
         });
     }
 
@@ -567,13 +581,24 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
         check();
         int valid = VcpuEvents.KVM_VCPUEVENT_VALID_NMI_PENDING | VcpuEvents.KVM_VCPUEVENT_VALID_SIPI_VECTOR
                 | VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW | VcpuEvents.KVM_VCPUEVENT_VALID_SMM
-                | VcpuEvents.KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+                | VcpuEvents.KVM_VCPUEVENT_VALID_TRIPLE_FAULT | VcpuEvents.KVM_VCPUEVENT_VALID_PAYLOAD;
         if ((e.flags() & ~valid) != 0) throw new KvmException(Errno.EINVAL, "KVM_SET_VCPU_EVENTS: unsupported flags " + Integer.toHexString(e.flags()));
-        if (e.exception_injected() != 0 && (e.exception_nr() > 31 || e.exception_nr() == 2))
+        // As Linux: payload fields count only with VALID_PAYLOAD, which needs KVM_CAP_EXCEPTION_PAYLOAD; a
+        // "pending" exception is not also "injected", and only a pending one carries a payload.
+        boolean withPayload = (e.flags() & VcpuEvents.KVM_VCPUEVENT_VALID_PAYLOAD) != 0;
+        if (withPayload && !vm.caps.exceptionPayload)
+            throw new KvmException(Errno.EINVAL, "KVM_SET_VCPU_EVENTS: KVM_VCPUEVENT_VALID_PAYLOAD without KVM_CAP_EXCEPTION_PAYLOAD");
+        boolean pending = withPayload && e.exception_pending() != 0;
+        boolean injected = e.exception_injected() != 0 && !pending;
+        boolean hasPayload = pending && e.exception_has_payload() != 0;
+        if ((injected || pending) && (e.exception_nr() > 31 || e.exception_nr() == 2))
             throw new KvmException(Errno.EINVAL, "KVM_SET_VCPU_EVENTS: bad exception vector " + e.exception_nr());
-        cpu.pendingException = e.exception_injected() != 0 || e.exception_pending() != 0 ? e.exception_nr() : -1;
+        cpu.pendingException = injected || pending ? e.exception_nr() : -1;
         cpu.pendingErrorCode = e.exception_error_code();
         cpu.pendingHasErrorCode = e.exception_has_error_code() != 0;
+        cpu.pendingNotInjected = pending;
+        cpu.pendingHasPayload = hasPayload;
+        cpu.pendingPayload = hasPayload ? e.exception_payload() : 0;
         cpu.pendingIrq = e.interrupt_injected() != 0 ? e.interrupt_nr() : -1;
         if ((e.flags() & VcpuEvents.KVM_VCPUEVENT_VALID_SHADOW) != 0) cpu.interruptShadow = e.interrupt_shadow();
         cpu.nmiMasked = e.nmi_masked() != 0;
@@ -601,6 +626,11 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
     public void enableCap(EnableCap cap) {
         check();
         if (cap.flags() != 0) throw new KvmException(Errno.EINVAL, "KVM_ENABLE_CAP: flags must be 0");
+        // KVM_CAP_ENFORCE_PV_FEATURE_CPUID: paravirtual MSRs #GP unless the guest's CPUID 0x40000001 offers them.
+        if (cap.cap() == io.jkvm.api.Cap.KVM_CAP_ENFORCE_PV_FEATURE_CPUID.number) {
+            enforcePvCpuid = cap.args()[0] != 0;
+            return;
+        }
         throw new KvmException(Errno.EINVAL, "KVM_ENABLE_CAP: capability " + cap.cap() + " cannot be enabled on this vCPU");
     }
 

@@ -36,6 +36,7 @@ final class JavaVm implements Vm {
     volatile I8254 pit;
     /** MSR_KVM_WALL_CLOCK_NEW as the guest last wrote it. */
     volatile long wallClockMsr;
+    final VmCaps caps = new VmCaps();
     private final List<JavaVcpu> vcpus = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private long tssAddr = -1, identityMapAddr = -1;
@@ -189,8 +190,9 @@ final class JavaVm implements Vm {
     @Override
     public void enableCap(EnableCap cap) {
         check();
-        if (cap.flags() != 0) throw new KvmException(Errno.EINVAL, "KVM_ENABLE_CAP: flags must be 0");
-        throw new KvmException(Errno.EINVAL, "KVM_ENABLE_CAP: capability " + cap.cap() + " cannot be enabled on this VM");
+        synchronized (this) {
+            caps.enable(cap, hasVcpus());
+        }
     }
 
     @Override

@@ -18,6 +18,8 @@ final class VcpuPlatform implements Platform {
 
     private final JavaVm vm;
     private final JavaVcpu vcpu;
+    /** x2APIC register reads land here: no allocation per RDMSR. */
+    private final long[] x2apicOut = new long[1];
 
     VcpuPlatform(JavaVm vm, JavaVcpu vcpu) {
         this.vm = vm;
@@ -111,15 +113,15 @@ final class VcpuPlatform implements Platform {
             return true;
         }
         if (chip != null && msr >= 0x800 && msr <= 0x8ff) {
-            long[] out = new long[1];
-            if (!chip.x2apicRead(l, msr, System.nanoTime(), out)) return false;
-            cpu.msrValue = out[0];
+            if (!chip.x2apicRead(l, msr, System.nanoTime(), x2apicOut)) return false;
+            cpu.msrValue = x2apicOut[0];
             return true;
         }
         if (msr == MSR_IA32_TSC_DEADLINE && chip != null) {
             cpu.msrValue = chip.tscDeadline(l);
             return true;
         }
+        if (!pvMsrAllowed(cpu, msr)) return false;
         if (msr == KvmClock.MSR_KVM_SYSTEM_TIME_NEW || msr == KvmClock.MSR_KVM_SYSTEM_TIME) {
             cpu.msrValue = vcpu.systemTimeMsr;
             return true;
@@ -147,6 +149,7 @@ final class VcpuPlatform implements Platform {
             chip.setTscDeadline(l, v, System.nanoTime());
             return true;
         }
+        if (!pvMsrAllowed(cpu, msr)) return false;
         if (msr == KvmClock.MSR_KVM_SYSTEM_TIME_NEW || msr == KvmClock.MSR_KVM_SYSTEM_TIME) {
             vcpu.setSystemTimeMsr(v);
             return true;
@@ -156,6 +159,17 @@ final class VcpuPlatform implements Platform {
             return true;
         }
         return false;
+    }
+
+    /**
+     * With KVM_CAP_ENFORCE_PV_FEATURE_CPUID a kvmclock MSR exists only if the guest's CPUID 0x40000001
+     * offers it: KVM_FEATURE_CLOCKSOURCE (bit 0) for the old pair, KVM_FEATURE_CLOCKSOURCE2 (bit 3) for the new.
+     */
+    private boolean pvMsrAllowed(Cpu cpu, int msr) {
+        if (!vcpu.enforcePvCpuid) return true;
+        int bit = msr == KvmClock.MSR_KVM_SYSTEM_TIME_NEW || msr == KvmClock.MSR_KVM_WALL_CLOCK_NEW ? 3
+                : msr == KvmClock.MSR_KVM_SYSTEM_TIME || msr == KvmClock.MSR_KVM_WALL_CLOCK ? 0 : -1;
+        return bit < 0 || (cpu.cpuid.exactEax(0x4000_0001, 0) >>> bit & 1) != 0;
     }
 
     // ---------------------------------------------------------------- interrupts, timers, time

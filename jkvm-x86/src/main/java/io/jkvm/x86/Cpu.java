@@ -44,6 +44,8 @@ public class Cpu extends Memory {
         interruptShadow = 0;
         pendingIrq = -1;
         pendingException = -1;
+        pendingNotInjected = pendingHasPayload = false;
+        pendingPayload = 0;
         updateMode();
         flushTlb();
     }

@@ -64,6 +64,12 @@ public abstract class CpuState {
     /** An exception queued by KVM_SET_VCPU_EVENTS, delivered before the next instruction. */
     public int pendingException = -1, pendingErrorCode;
     public boolean pendingHasErrorCode;
+    /**
+     * KVM_CAP_EXCEPTION_PAYLOAD: the queued exception was only raised (KVM's "pending"), not yet being
+     * delivered ("injected"), and its payload — CR2 of a #PF, DR6 bits of a #DB — lands when it is delivered.
+     */
+    public boolean pendingNotInjected, pendingHasPayload;
+    public long pendingPayload;
 
     /** x87/MMX/SSE registers. */
     public final io.jkvm.x86.fpu.FpuState fpu = new io.jkvm.x86.fpu.FpuState();

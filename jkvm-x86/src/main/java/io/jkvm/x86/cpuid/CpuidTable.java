@@ -32,6 +32,12 @@ public final class CpuidTable {
         return null;
     }
 
+    /** EAX of the entry for exactly (fn, idx), or 0 when the table has none (no out-of-range rules). */
+    public int exactEax(int fn, int idx) {
+        int[] e = find(fn, idx);
+        return e == null ? 0 : e[3];
+    }
+
     /** Fills {@code out[0..3]} with EAX EBX ECX EDX for CPUID(fn, idx). */
     public void lookup(int fn, int idx, int[] out) {
         int[] e = find(fn, idx);

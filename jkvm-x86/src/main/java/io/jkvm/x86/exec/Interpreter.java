@@ -226,6 +226,8 @@ public final class Interpreter {
         if (c.pendingException >= 0) {
             int v = c.pendingException;
             c.pendingException = -1;
+            if (c.pendingHasPayload) Interrupts.deliverPayload(c, v, c.pendingPayload);
+            c.pendingHasPayload = c.pendingNotInjected = false;
             GuestFault f = c.fault.set(v, c.pendingErrorCode, c.pendingHasErrorCode);
             if (!Interrupts.deliverException(c, f, c.rip)) return Exit.SHUTDOWN;
         }

@@ -212,6 +212,23 @@ public final class Interrupts {
         c.rip = offset;
     }
 
+    /**
+     * What KVM does with an exception payload as the exception is delivered (KVM_CAP_EXCEPTION_PAYLOAD):
+     * a #PF's payload becomes CR2; a #DB's payload sets DR6's trap bits, in DR6's polarity (bits that are
+     * active-low in DR6 are stored inverted in the payload), and clears DR6.BD.
+     */
+    public static void deliverPayload(Cpu c, int vector, long payload) {
+        if (vector == Vector.PF) {
+            c.cr2 = payload;
+        } else if (vector == Vector.DB) {
+            final long activeLow = 0xffff0ff0L;
+            long dr6 = (c.dr[6] & ~0xfL) | activeLow;
+            dr6 |= payload;
+            dr6 ^= payload & activeLow;
+            c.dr[6] = dr6 & ~(1L << 12);
+        }
+    }
+
     // ------------------------------------------------------------------ double fault rules
 
     /**
