@@ -228,9 +228,10 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
         check();
         runner = Thread.currentThread();
         ranOnce = true;
-        if (slotGeneration != vm.slots.generation) {
+        if (slotGeneration != vm.slots.generation) {   // slots added, moved or deleted since the last run
             slotGeneration = vm.slots.generation;
             cpu.flushTlb();
+            interp.flushCache();                         // blocks (and successor links) may name the old memory
         }
         completePending();
         if (kvmRun.immediate_exit() != 0) return finish(VcpuExit.KVM_EXIT_INTR);

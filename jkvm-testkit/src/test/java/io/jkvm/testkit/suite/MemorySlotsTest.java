@@ -53,6 +53,35 @@ class MemorySlotsTest {
         }
     }
 
+    /**
+     * Code in a slot whose memory is replaced (delete, then the same range backed by other memory) runs the
+     * new memory's bytes, even on a path the vCPU has run before: no decoded code may outlive its slot.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jkvm.testkit.Backends#all")
+    void codeInAReplacedSlotRunsTheNewMemory(String backend) {
+        try (TestVm t = vm(backend); Vcpu cpu = t.vm.createVcpu(0)) {
+            byte[] loop = io.jkvm.testkit.Gas.assemble("""
+                    .code64
+                    1:  mov $0x11, %eax
+                        jmp 2f
+                    2:  out %eax, $0x10
+                        jmp 1b
+                    """, 0x1000000);
+            MemorySegment first = t.arena.allocate(0x1000, 4096), second = t.arena.allocate(0x1000, 4096);
+            MemorySegment.copy(loop, 0, first, ValueLayout.JAVA_BYTE, 0, loop.length);
+            MemorySegment.copy(loop, 0, second, ValueLayout.JAVA_BYTE, 0, loop.length);
+            second.set(ValueLayout.JAVA_BYTE, 1, (byte) 0x22);            // the second copy loads 0x22
+            t.vm.setUserMemoryRegion(1, 0, 0x1000000, first);
+            t.loadAsm(".code64\n jmp 0x1000000\n");
+            t.longMode(cpu, TestVm.CODE);
+            for (int k = 0; k < 3; k++) assertEquals(0x11, expectOut(cpu, 0x10, 4));
+            t.vm.setUserMemoryRegion(1, 0, 0x1000000, null);
+            t.vm.setUserMemoryRegion(1, 0, 0x1000000, second);
+            for (int k = 0; k < 3; k++) assertEquals(0x22, expectOut(cpu, 0x10, 4), "the replacement memory's code");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jkvm.testkit.Backends#all")
     void deletedSlotBecomesMmioAndTheIdIsReusable(String backend) {

@@ -109,6 +109,8 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         decodedBlocks++;
         b.compiled = null;           // compiled from the old instructions: never valid for new ones
         b.job = null;
+        b.succ = null;               // a recycled block's successor belonged to its previous life
+        b.succRip = -1;
         b.hits = 0;
         b.pa = pa;
         b.modeKey = key;

@@ -188,19 +188,14 @@ public final class Interrupts {
         if (!Cpu.canonical(rsp)) throw c.fault(Vector.SS, ext);
         rsp &= ~15L;
         if (!Cpu.canonical(offset)) throw c.fault(Vector.GP, ext);
-        long[] words = {c.segSel[CpuState.SS], c.r[Cpu.RSP], c.getRflags(), c.segSel[CpuState.CS], ret};
         boolean sup = newCpl < 3;
-        int n = words.length + (hasErr ? 1 : 0);
-        for (int k = 0; k < words.length; k++) {
-            long la = rsp - 8L * (k + 1);
-            if (sup) c.writeSys(la, 8, words[k]);
-            else c.write(la, 8, words[k]);
-        }
-        long newRsp = rsp - 8L * n;
-        if (hasErr) {
-            if (sup) c.writeSys(newRsp, 8, err & 0xffffffffL);
-            else c.write(newRsp, 8, err & 0xffffffffL);
-        }
+        push64(c, sup, rsp - 8, c.segSel[CpuState.SS]);       // the frame, top down; written in place (no
+        push64(c, sup, rsp - 16, c.r[Cpu.RSP]);                // array: interrupt delivery is a hot path)
+        push64(c, sup, rsp - 24, c.getRflags());
+        push64(c, sup, rsp - 32, c.segSel[CpuState.CS]);
+        push64(c, sup, rsp - 40, ret);
+        long newRsp = rsp - (hasErr ? 48 : 40);
+        if (hasErr) push64(c, sup, newRsp, err & 0xffffffffL);
         if (newCpl < c.cpl) c.setSeg(CpuState.SS, newCpl, 0, 0, CpuState.AR_UNUSABLE | (newCpl << 5));
         Segments.setAccessed(c, sel, cd);
         c.setSeg(CpuState.CS, (sel & 0xfffc) | newCpl, Segments.base(cd), Segments.limit(cd), (Segments.ar(cd) | 1) & ~0x60 | (newCpl << 5));
@@ -227,6 +222,12 @@ public final class Interrupts {
             dr6 ^= payload & activeLow;
             c.dr[6] = dr6 & ~(1L << 12);
         }
+    }
+
+    /** One quadword of a 64-bit interrupt frame: supervisor-mode write for a CPL0-2 handler's stack. */
+    private static void push64(Cpu c, boolean sup, long la, long v) {
+        if (sup) c.writeSys(la, 8, v);
+        else c.write(la, 8, v);
     }
 
     // ------------------------------------------------------------------ double fault rules
