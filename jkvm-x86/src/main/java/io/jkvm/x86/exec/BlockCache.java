@@ -105,12 +105,25 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         java.util.Arrays.fill(table, null);
     }
 
+    /** The decoder's view of a block's bytes in its RAM slot: one per cache, refilled per instruction (no allocation). */
+    private static final class RamSource implements Decoder.Source {
+        MemorySegment mem;
+        long base, limit;
+        int start;
+
+        @Override
+        public int byteAt(int k) {
+            if (start + k >= limit) throw CROSS;
+            return mem.get(ValueLayout.JAVA_BYTE, base + start + k) & 0xff;
+        }
+    }
+
+    private final RamSource ramSource = new RamSource();
+
     private void decode(Cpu c, Block b, long pa, int key, RamSlot slot, long la) {
         decodedBlocks++;
         b.compiled = null;           // compiled from the old instructions: never valid for new ones
         b.job = null;
-        b.succ = null;               // a recycled block's successor belonged to its previous life
-        b.succRip = -1;
         b.hits = 0;
         b.pa = pa;
         b.modeKey = key;
@@ -127,11 +140,12 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
             int len;
             boolean crosses = false;
             try {
-                final long limit = pageLeft;
-                len = Decoder.decode(k -> {
-                    if (start + k >= limit) throw CROSS;
-                    return mem.get(ValueLayout.JAVA_BYTE, base + start + k) & 0xff;
-                }, c.mode64, c.defaultSize, in);
+                RamSource src = ramSource;
+                src.mem = mem;
+                src.base = base;
+                src.start = start;
+                src.limit = pageLeft;
+                len = Decoder.decode(src, c.mode64, c.defaultSize, in);
             } catch (CrossPage e) {
                 crosses = true;
                 len = 0;
