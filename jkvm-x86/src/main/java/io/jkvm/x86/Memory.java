@@ -59,9 +59,14 @@ public abstract class Memory extends CpuState {
     public final byte[] ioBuffer = new byte[4096];
     /** Element count of string-IN data the VMM placed in {@link #ioBuffer} for the INS being replayed, else 0. */
     public int insReady;
-    private final long[] queuedAddr = new long[8], queuedData = new long[8];
-    private final int[] queuedLen = new int[8], queuedKind = new int[8], queuedElems = new int[8];
-    private final boolean[] queuedString = new boolean[8];
+    /**
+     * Room for the exits one instruction can queue: FXSAVE/XSAVE's 512+64-byte image into MMIO is 72
+     * quadword writes, each its own KVM_EXIT_MMIO (as KVM's emulator splits it into fragments).
+     */
+    private static final int MAX_QUEUED = 128;
+    private final long[] queuedAddr = new long[MAX_QUEUED], queuedData = new long[MAX_QUEUED];
+    private final int[] queuedLen = new int[MAX_QUEUED], queuedKind = new int[MAX_QUEUED], queuedElems = new int[MAX_QUEUED];
+    private final boolean[] queuedString = new boolean[MAX_QUEUED];
     private int queuedHead, queuedCount;
     private final long[] replayAddr = new long[8], replayData = new long[8];
     private final int[] replayLen = new int[8];
@@ -482,7 +487,7 @@ public abstract class Memory extends CpuState {
 
     /** Queues an exit of {@code count} elements (string OUT: the data are in {@link #ioBuffer}). */
     public final void queueExit(int kind, long addr, int size, long data, int count, boolean string) {
-        if (queuedCount == queuedAddr.length) throw new io.jkvm.x86.exec.Unimplemented("more than 8 exits in one instruction");
+        if (queuedCount == queuedAddr.length) throw new io.jkvm.x86.exec.Unimplemented("more than " + MAX_QUEUED + " exits in one instruction");
         int k = (queuedHead + queuedCount++) % queuedAddr.length;
         queuedElems[k] = count;
         attention = true;
