@@ -1,9 +1,7 @@
 package io.jkvm.vmm.devices.virtio.block;
 
 import io.jkvm.vmm.devices.virtio.DescriptorChain;
-import io.jkvm.vmm.devices.virtio.Queue;
-import io.jkvm.vmm.devices.virtio.VirtioDevice;
-import io.jkvm.vmm.vstate.GuestMemory;
+import io.jkvm.vmm.devices.virtio.SingleQueueDevice;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -18,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * for a status byte is returned unused (length 0). A read-only disk offers VIRTIO_BLK_F_RO and answers
  * writes with IOERR.
  */
-public final class Block implements VirtioDevice {
+public final class Block extends SingleQueueDevice {
     public static final long VIRTIO_BLK_F_SEG_MAX = 1L << 2, VIRTIO_BLK_F_RO = 1L << 5, VIRTIO_BLK_F_FLUSH = 1L << 9;
     public static final int VIRTIO_BLK_T_IN = 0, VIRTIO_BLK_T_OUT = 1, VIRTIO_BLK_T_FLUSH = 4, VIRTIO_BLK_T_GET_ID = 8;
     public static final int VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2;
@@ -31,9 +29,6 @@ public final class Block implements VirtioDevice {
 
     private final Disk disk;
     private final byte[] id;
-    private GuestMemory mem;
-    private Queue queue;
-    private UsedBuffers used;
 
     private Block(Disk disk, String id) {
         this.disk = disk;
@@ -83,37 +78,14 @@ public final class Block implements VirtioDevice {
         return offset >= 0 && offset < 16 ? c.get(offset) & 0xff : 0;
     }
 
-    @Override
-    public void activate(GuestMemory mem, Queue[] queues, long features, UsedBuffers used) {
-        this.mem = mem;
-        this.queue = queues[0];
-        this.used = used;
-    }
-
-    @Override
-    public void reset() {
-        mem = null;
-        queue = null;
-        used = null;
-    }
-
-    @Override
-    public void queueNotify(int index) {
-        if (queue == null) return;
-        boolean any = false;
-        for (DescriptorChain c; (c = queue.pop(mem)) != null; any = true) {
-            queue.addUsed(mem, c.head(), handle(c));
-        }
-        if (any) used.signal();
-    }
-
     /** Serves one request; returns the number of bytes written into the chain (data + status). */
-    private long handle(DescriptorChain c) {
+    @Override
+    protected long serve(DescriptorChain c) {
         long writable = c.writableLength();
         if (writable < 1) return 0;  // nowhere to put a status: return the buffers untouched
         long statusAt = writable - 1;
         if (c.readableLength() < HEADER) return status(c, statusAt, VIRTIO_BLK_S_IOERR, 0);
-        ByteBuffer h = ByteBuffer.wrap(c.read(mem, 0, HEADER)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer h = ByteBuffer.wrap(c.read(mem(), 0, HEADER)).order(ByteOrder.LITTLE_ENDIAN);
         int type = h.getInt(0);
         long sector = h.getLong(8);
         return switch (type) {
@@ -129,7 +101,7 @@ public final class Block implements VirtioDevice {
         if (!inBounds(sector, len)) return status(c, len, VIRTIO_BLK_S_IOERR, 0);
         try {
             long off = sector * SECTOR_SIZE;
-            for (MemorySegment s : c.range(mem, true, 0, len)) {
+            for (MemorySegment s : c.range(mem(), true, 0, len)) {
                 disk.read(off, s);
                 off += s.byteSize();
             }
@@ -143,7 +115,7 @@ public final class Block implements VirtioDevice {
         if (disk.readOnly() || !inBounds(sector, len)) return status(c, statusAt, VIRTIO_BLK_S_IOERR, 0);
         try {
             long off = sector * SECTOR_SIZE;
-            for (MemorySegment s : c.range(mem, false, HEADER, len)) {
+            for (MemorySegment s : c.range(mem(), false, HEADER, len)) {
                 disk.write(off, s);
                 off += s.byteSize();
             }
@@ -164,7 +136,7 @@ public final class Block implements VirtioDevice {
 
     private long getId(DescriptorChain c, long statusAt) {
         byte[] answer = java.util.Arrays.copyOf(id, (int) Math.min(VIRTIO_BLK_ID_BYTES, statusAt));
-        c.write(mem, 0, answer);
+        c.write(mem(), 0, answer);
         return status(c, statusAt, VIRTIO_BLK_S_OK, answer.length);
     }
 
@@ -176,7 +148,7 @@ public final class Block implements VirtioDevice {
     }
 
     private long status(DescriptorChain c, long statusAt, int status, long dataWritten) {
-        c.write(mem, statusAt, new byte[] {(byte) status});
+        c.write(mem(), statusAt, new byte[] {(byte) status});
         return dataWritten + 1;
     }
 }

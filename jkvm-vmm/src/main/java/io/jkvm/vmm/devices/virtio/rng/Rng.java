@@ -1,9 +1,7 @@
 package io.jkvm.vmm.devices.virtio.rng;
 
 import io.jkvm.vmm.devices.virtio.DescriptorChain;
-import io.jkvm.vmm.devices.virtio.Queue;
-import io.jkvm.vmm.devices.virtio.VirtioDevice;
-import io.jkvm.vmm.vstate.GuestMemory;
+import io.jkvm.vmm.devices.virtio.SingleQueueDevice;
 import java.util.function.Consumer;
 
 /**
@@ -11,16 +9,13 @@ import java.util.function.Consumer;
  * offers is filled with random bytes from the entropy source the machine passes in (SecureRandom), at most
  * {@link #MAX_BYTES_PER_REQUEST} per request so one request cannot stall the vCPU.
  */
-public final class Rng implements VirtioDevice {
+public final class Rng extends SingleQueueDevice {
     public static final int QUEUE_SIZE = 256, MAX_BYTES_PER_REQUEST = 64 << 10;
 
     /** virtio-rng keeps no state. */
     public record State() {}
 
     private final Consumer<byte[]> entropy;
-    private GuestMemory mem;
-    private Queue queue;
-    private UsedBuffers used;
 
     private Rng(Consumer<byte[]> entropy) {
         this.entropy = entropy;
@@ -60,29 +55,12 @@ public final class Rng implements VirtioDevice {
         return 0;  // no configuration space
     }
 
+    /** Fills the chain's writable part (up to the per-request limit) with random bytes. */
     @Override
-    public void activate(GuestMemory mem, Queue[] queues, long features, UsedBuffers used) {
-        this.mem = mem;
-        this.queue = queues[0];
-        this.used = used;
-    }
-
-    @Override
-    public void reset() {
-        mem = null;
-        queue = null;
-    }
-
-    @Override
-    public void queueNotify(int index) {
-        if (queue == null) return;
-        boolean any = false;
-        for (DescriptorChain c; (c = queue.pop(mem)) != null; any = true) {
-            byte[] random = new byte[(int) Math.min(c.writableLength(), MAX_BYTES_PER_REQUEST)];
-            entropy.accept(random);
-            c.write(mem, 0, random);
-            queue.addUsed(mem, c.head(), random.length);
-        }
-        if (any) used.signal();
+    protected long serve(DescriptorChain c) {
+        byte[] random = new byte[(int) Math.min(c.writableLength(), MAX_BYTES_PER_REQUEST)];
+        entropy.accept(random);
+        c.write(mem(), 0, random);
+        return random.length;
     }
 }
