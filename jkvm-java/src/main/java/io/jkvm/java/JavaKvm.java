@@ -6,6 +6,7 @@ import io.jkvm.api.Kvm;
 import io.jkvm.api.KvmException;
 import io.jkvm.api.Vm;
 import io.jkvm.api.uapi.CpuidEntry2;
+import io.jkvm.java.timer.KvmClock;
 import io.jkvm.x86.cpuid.Features;
 import io.jkvm.x86.insn.Msrs;
 import java.util.ArrayList;
@@ -41,8 +42,21 @@ final class JavaKvm implements Kvm {
     @Override
     public int[] getMsrIndexList(int nmsrs) {
         check();
-        int[] all = Msrs.indexList();
+        int[] all = msrIndexList();
         if (nmsrs < all.length) throw new KvmException(Errno.E2BIG, "KVM_GET_MSR_INDEX_LIST: " + all.length + " MSRs, room for " + nmsrs);
+        return all;
+    }
+
+    /**
+     * The core's MSRs, then the platform's: the TSC-deadline timer (after IA32_TSC, so that a VMM restoring
+     * them in this order arms the deadline against the restored TSC, as QEMU does) and kvmclock's MSRs.
+     */
+    static int[] msrIndexList() {
+        int[] core = Msrs.indexList();
+        int[] platform = {VcpuPlatform.MSR_IA32_TSC_DEADLINE, KvmClock.MSR_KVM_WALL_CLOCK_NEW, KvmClock.MSR_KVM_SYSTEM_TIME_NEW,
+            KvmClock.MSR_KVM_WALL_CLOCK, KvmClock.MSR_KVM_SYSTEM_TIME};
+        int[] all = java.util.Arrays.copyOf(core, core.length + platform.length);
+        System.arraycopy(platform, 0, all, core.length, platform.length);
         return all;
     }
 

@@ -110,11 +110,16 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
 
     // ================================================================ time
 
-    /** The guest TSC at host time {@code nowNs} (split arithmetic: no overflow over long uptimes). */
+    /** The guest TSC at host time {@code nowNs}: the reference TSC plus the guest's offset. */
     long tscAt(long nowNs) {
+        return referenceTscAt(nowNs) + cpu.tscOffset;
+    }
+
+    /** The TSC before the guest's offset: ticks at tscKhz since the vCPU's base time (split arithmetic: no overflow). */
+    long referenceTscAt(long nowNs) {
         long dn = nowNs - tscBaseNs;
         long khz = tscKhz;
-        return dn / 1_000_000L * khz + dn % 1_000_000L * khz / 1_000_000L + cpu.tscOffset;
+        return dn / 1_000_000L * khz + dn % 1_000_000L * khz / 1_000_000L;
     }
 
     @Override

@@ -117,8 +117,8 @@ final class VcpuPlatform implements Platform {
             cpu.msrValue = x2apicOut[0];
             return true;
         }
-        if (msr == MSR_IA32_TSC_DEADLINE && chip != null) {
-            cpu.msrValue = chip.tscDeadline(l);
+        if (msr == MSR_IA32_TSC_DEADLINE) {   // without an in-kernel LAPIC it reads 0 and ignores writes, as in KVM
+            cpu.msrValue = chip != null ? chip.tscDeadline(l) : 0;
             return true;
         }
         if (!pvMsrAllowed(cpu, msr)) return false;
@@ -145,8 +145,8 @@ final class VcpuPlatform implements Platform {
             return chip.setApicBase(l, v, false);
         }
         if (chip != null && msr >= 0x800 && msr <= 0x8ff) return chip.x2apicWrite(l, msr, v, System.nanoTime());
-        if (msr == MSR_IA32_TSC_DEADLINE && chip != null) {
-            chip.setTscDeadline(l, v, System.nanoTime());
+        if (msr == MSR_IA32_TSC_DEADLINE) {
+            if (chip != null) chip.setTscDeadline(l, v, System.nanoTime());
             return true;
         }
         if (!pvMsrAllowed(cpu, msr)) return false;
@@ -213,6 +213,6 @@ final class VcpuPlatform implements Platform {
 
     @Override
     public long rdtsc(Cpu cpu) {
-        return vcpu.tscAt(System.nanoTime());
+        return vcpu.referenceTscAt(System.nanoTime());   // the core adds the guest's offset
     }
 }

@@ -46,6 +46,9 @@ public interface Platform {
     /** CR8 write (bits 3:0 already checked). */
     default void setCr8(Cpu cpu, long v) { cpu.cr8 = v; }
 
-    /** The guest TSC now. */
+    /**
+     * The reference TSC now, before this vCPU's offset: the guest sees {@code rdtsc(cpu) + cpu.tscOffset}
+     * (RDTSC, IA32_TSC), so a write of IA32_TSC only moves the offset.
+     */
     default long rdtsc(Cpu cpu) { return System.nanoTime() * 3; }
 }

@@ -85,14 +85,20 @@ public final class Msrs {
      */
     public static boolean write(Cpu c, int msr, long v, boolean host) {
         switch (msr) {
-            case MSR_IA32_TSC -> c.tscOffset = v - c.platform.rdtsc(c);
+            case MSR_IA32_TSC -> {
+                long delta = v - (c.platform.rdtsc(c) + c.tscOffset);
+                c.tscOffset += delta;
+                if (!host) c.tscAdjust += delta;   // a guest write also moves IA32_TSC_ADJUST (SDM 17.17.3)
+            }
             case MSR_IA32_APICBASE -> {
                 if (c.platform.wrmsr(c, msr, v)) return true;
                 if ((v & ~0xffffff000L & ~0xd00L) != 0) return false;
                 c.apicBase = v;
             }
             case MSR_IA32_TSC_ADJUST -> {
-                c.tscOffset += v - c.tscAdjust;
+                // A guest write moves the TSC by the same amount (SDM 17.17.3); the VMM's (restoring state)
+                // only sets the register, as in KVM — the TSC it restores separately already includes it.
+                if (!host) c.tscOffset += v - c.tscAdjust;
                 c.tscAdjust = v;
             }
             case MSR_IA32_SYSENTER_CS -> c.sysenterCs = v & 0xffffffffL;
