@@ -79,6 +79,11 @@ final class GuestConsole implements AutoCloseable {
         in.flush();
     }
 
+    /** SIGTERM, as a service manager would stop jkvm (with --snapshot-dir it saves the VM first). */
+    void terminate() {
+        process.destroy();
+    }
+
     /** The process's exit status, waiting up to {@code timeout}. */
     int exitStatus(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Debian's cloud kernel and a busybox initramfs (scripts/build-guest-image) boot on the java backend to a
  * shell on the serial console, driven as a user would drive {@code jkvm run}: look around, use the virtio
- * disk and RNG, power off; then a fresh jkvm process boots the same disk, finds the file written before,
- * and a kernel panic ends it with a failure status. With 1 and with 2 vCPUs.
+ * disk and RNG, power off; then a fresh jkvm process boots the same disk, finds the file written before, is
+ * stopped with SIGTERM (saving a snapshot) and resumed by another process, and a kernel panic ends it with a
+ * failure status. With 1 and with 2 vCPUs.
  */
 class LinuxGuestTest {
     static final Duration BOOT = Duration.ofMinutes(8), COMMAND = Duration.ofMinutes(2);
@@ -58,11 +59,16 @@ class LinuxGuestTest {
         return img;
     }
 
-    static GuestConsole boot(int cpus, Path disk) throws IOException {
+    static GuestConsole boot(int cpus, Path disk, Path snapshots) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", "--backend", "java", "--kernel", guest.resolve("bzImage").toString(),
                 "--initrd", guest.resolve("initramfs.cpio.gz").toString(), "--mem", "256M", "--cpus", Integer.toString(cpus),
-                "--disk", disk.toString(), "--rng", "--append", "console=ttyS0"));
+                "--disk", disk.toString(), "--rng", "--append", "console=ttyS0", "--snapshot-dir", snapshots.toString()));
         return new GuestConsole(JkvmCommand.of(args));
+    }
+
+    /** A fresh jkvm resuming the snapshot in {@code snapshots}. */
+    static GuestConsole resume(Path snapshots) throws IOException {
+        return new GuestConsole(JkvmCommand.of(List.of("run", "--snapshot-dir", snapshots.toString())));
     }
 
     @ParameterizedTest(name = "{0} vCPU(s)")
@@ -70,7 +76,7 @@ class LinuxGuestTest {
     void bootsToAShellUsesItsDevicesAndKeepsTheDiskAcrossBoots(int cpus, @TempDir Path dir) throws Exception {
         Path disk = ext4Disk(dir);
         String nonce = UUID.randomUUID().toString();
-        try (GuestConsole c = boot(cpus, disk)) {
+        try (GuestConsole c = boot(cpus, disk, dir.resolve("first"))) {
             c.waitFor(PROMPT, BOOT);
             String uname = c.run("uname -a", COMMAND);
             assertTrue(uname.startsWith("Linux ") && uname.contains(" x86_64 "), uname);
@@ -91,10 +97,23 @@ class LinuxGuestTest {
             c.type("poweroff");
             assertEquals(0, c.exitStatus(COMMAND), "poweroff ends jkvm with status 0");
         }
-        try (GuestConsole c = boot(cpus, disk)) {
+        Path snapshots = dir.resolve("second");
+        try (GuestConsole c = boot(cpus, disk, snapshots)) {
             c.waitFor(PROMPT, BOOT);
             String r = c.run("mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && cat /mnt/hello", COMMAND);
             assertTrue(r.contains(nonce), "the file written before the reboot: " + r);
+            c.run("cat /proc/uptime > /tmp/before", COMMAND);
+            c.terminate();
+            assertEquals(143, c.exitStatus(COMMAND), "SIGTERM: the VM is saved, status 128 + 15");
+        }
+        try (GuestConsole c = resume(snapshots)) {
+            // the shell was waiting at its prompt when the VM was saved: it answers as if nothing happened
+            String r = c.run("cat /mnt/hello; read b x < /tmp/before; read n y < /proc/uptime; "
+                    + "echo ${b%.*} ${n%.*}", COMMAND);
+            assertTrue(r.contains(nonce), "the mounted disk after the restore: " + r);
+            String[] up = r.strip().lines().reduce((a, b) -> b).orElseThrow().split(" ");
+            long before = Long.parseLong(up[0]), after = Long.parseLong(up[1]);
+            assertTrue(after >= before && after < before + 120, "guest uptime continues across the restore: " + r);
             c.type("echo c > /proc/sysrq-trigger");
             int status = c.exitStatus(COMMAND);
             assertNotEquals(0, status, "a kernel panic ends jkvm with a failure status");
