@@ -73,8 +73,8 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
     /** Set under the irqchip lock: an interrupt is deliverable to this CPU (read once per block). */
     volatile boolean irqPending;
     /** INIT/SIPI/NMI delivered by another thread, applied by this vCPU's thread. */
-    private volatile boolean pendingInit, pendingNmi;
-    private volatile int pendingSipi = -1;
+    private volatile boolean pendingNmi;
+    private final StartupEvents startup = new StartupEvents();
     private volatile Thread runner;
     /** MSR_KVM_SYSTEM_TIME_NEW as written by the guest. */
     volatile long systemTimeMsr;
@@ -175,14 +175,14 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
 
     @Override
     public void init() {
-        pendingInit = true;
+        startup.add(StartupEvents.INIT);
         interp.requestEvent();
         wake();
     }
 
     @Override
     public void sipi(int vector) {
-        pendingSipi = vector;
+        startup.add(vector & 0xff);
         interp.requestEvent();
         wake();
     }
@@ -201,19 +201,15 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
 
     /** Applies INIT/SIPI/NMI that other threads delivered (SDM Vol. 3A §8.4, §10.6.1). */
     private void applyEvents() {
-        if (pendingInit) {
-            pendingInit = false;
-            cpu.reset();
-            cpu.apicBase = lapic != null ? lapic.apicBase() : cpu.apicBase;
-            interp.flushCache();
-            if (lapic != null) vm.irqchip.resetLapic(lapic);
-            mpState = MpState.KVM_MP_STATE_INIT_RECEIVED;
-        }
-        int sipi = pendingSipi;
-        if (sipi >= 0) {
-            pendingSipi = -1;
-            if (mpState == MpState.KVM_MP_STATE_INIT_RECEIVED) {
-                cpu.setSeg(Cpu.CS, sipi << 8, (long) sipi << 12, 0xffff, 0x9b);
+        for (int e; (e = startup.poll()) != StartupEvents.NONE; ) {
+            if (e == StartupEvents.INIT) {
+                cpu.reset();
+                cpu.apicBase = lapic != null ? lapic.apicBase() : cpu.apicBase;
+                interp.flushCache();
+                if (lapic != null) vm.irqchip.resetLapic(lapic);
+                mpState = MpState.KVM_MP_STATE_INIT_RECEIVED;
+            } else if (mpState == MpState.KVM_MP_STATE_INIT_RECEIVED) {   // a SIPI elsewhere is ignored
+                cpu.setSeg(Cpu.CS, e << 8, (long) e << 12, 0xffff, 0x9b);
                 cpu.rip = 0;
                 cpu.halted = false;
                 mpState = MpState.KVM_MP_STATE_RUNNABLE;
@@ -247,7 +243,7 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
         while (true) {
             applyEvents();
             if (mpState == MpState.KVM_MP_STATE_UNINITIALIZED || mpState == MpState.KVM_MP_STATE_INIT_RECEIVED) {
-                if (!waitFor(() -> pendingSipi >= 0 || pendingInit)) return finish(VcpuExit.KVM_EXIT_INTR);
+                if (!waitFor(startup::pending)) return finish(VcpuExit.KVM_EXIT_INTR);
                 continue;
             }
             int r = interp.run();
@@ -262,7 +258,7 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
 
     /** A halted CPU resumes for an NMI, INIT/SIPI, or an interrupt it may take (IF=1). */
     private boolean wakeable() {
-        return pendingInit || pendingSipi >= 0 || pendingNmi || (cpu.nmiPending && !cpu.nmiMasked)
+        return startup.pending() || pendingNmi || (cpu.nmiPending && !cpu.nmiMasked)
                 || ((cpu.flags & Cpu.IF) != 0 && irqPending);
     }
 
@@ -660,7 +656,8 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
         cpu.halted = v == MpState.KVM_MP_STATE_HALTED;
         if (v == MpState.KVM_MP_STATE_SIPI_RECEIVED) {         // as Linux: INIT_RECEIVED with the SIPI pending
             mpState = MpState.KVM_MP_STATE_INIT_RECEIVED;
-            pendingSipi = cpu.segSel[Cpu.CS] >> 8;
+            startup.clear();
+            startup.add(cpu.segSel[Cpu.CS] >> 8);
         } else {
             mpState = v == MpState.KVM_MP_STATE_HALTED ? MpState.KVM_MP_STATE_RUNNABLE : v;
         }

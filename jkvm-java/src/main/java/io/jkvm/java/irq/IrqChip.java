@@ -136,8 +136,8 @@ public final class IrqChip {
     /** ICR write: destination shorthand, then the message. */
     void sendIpi(Lapic from, int icr, long dest) {
         int vector = icr & 0xff, mode = (icr >> 8) & 7, shorthand = (icr >> 18) & 3;
-        boolean logical = (icr & (1 << 11)) != 0, level = (icr & (1 << 15)) != 0;
-        if (mode == 5 && !level && (icr & (1 << 14)) == 0) return;   // INIT level de-assert: no-op
+        boolean logical = (icr & (1 << 11)) != 0, levelTriggered = (icr & (1 << 15)) != 0, asserted = (icr & (1 << 14)) != 0;
+        if (mode == 5 && levelTriggered && !asserted) return;   // INIT level de-assert: not an INIT (as KVM)
         switch (shorthand) {
             case 1 -> deliverTo(from, vector, mode, false);
             case 2, 3 -> {

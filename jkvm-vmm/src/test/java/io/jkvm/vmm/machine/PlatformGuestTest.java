@@ -286,4 +286,55 @@ class PlatformGuestTest {
             assertEquals(1, r.u32(0x9004), "on the AP, CPUID reports APIC id 1");
         }
     }
+
+    /**
+     * INIT assert, INIT de-assert, SIPI, SIPI sent back to back as Linux's wakeup_secondary_cpu_via_init
+     * does, 200 times: every round restarts the AP, which counts its starts.
+     * A vCPU must apply the messages in their order — the SIPIs find it waiting for SIPI because the INIT
+     * before them put it there — however its thread is scheduled (Linux boots its APs exactly like this).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void initSipiSipiBurstsRestartTheApEveryTime(String backend) throws Exception {
+        try (MachineRun r = run(backend, "smp-restart", """
+                    mov $trampoline, %esi
+                    mov $0x8000, %edi
+                    mov $(trampoline_end - trampoline), %ecx
+                    rep movsb
+                    apic_on
+                    xor %ebx, %ebx                      # rounds done
+                round:
+                    movl $0x01000000, APIC + 0x310
+                    movl $0x0000c500, APIC + 0x300      # INIT, level-triggered, assert
+                    movl $0x01000000, APIC + 0x310
+                    movl $0x00008500, APIC + 0x300      # INIT level de-assert: not an INIT
+                    movl $0x01000000, APIC + 0x310
+                    movl $0x00004608, APIC + 0x300      # SIPI
+                    movl $0x01000000, APIC + 0x310
+                    movl $0x00004608, APIC + 0x300      # SIPI again, at once
+                    inc %ebx
+                    mov $50000000, %ecx
+                1:  cmp %ebx, 0x9000                    # the AP's start count reaches the round number
+                    je 2f
+                    pause
+                    loop 1b
+                    exit 1
+                2:  cmp $200, %ebx
+                    jne round
+                    exit 0
+                .code16
+                trampoline:
+                    xor %ax, %ax
+                    mov %ax, %ds
+                    lock incl 0x9000
+                3:  cli
+                    hlt
+                    jmp 3b
+                trampoline_end:
+                .code32
+                """, 2)) {
+            assertEquals(PASS, r.exit(), r.toString() + " after " + r.u32(0x9000) + " AP starts");
+            assertEquals(200, r.u32(0x9000), "the AP started once per round");
+        }
+    }
 }
