@@ -36,8 +36,8 @@ public final class Fuzzer {
             for (long k = 0; done < instructions; k++) {
                 FuzzCase fc = generate(k);
                 Outcome a = ref.run(fc), b = cand.run(fc);
-                int stop = a.kind().equals(Outcome.EXCEPTION) ? (int) a.rip() : fc.code().length - 7;
-                List<String> d = a.diff(b, fc.undefinedAt(stop), fc.fswUndefinedAt(stop), nregs);
+                int stop = fc.stopOffset(a);
+                List<String> d = a.diff(b, fc.licenceFor(a), nregs);
                 cases++;
                 done += fc.executedBefore(stop);
                 if (!d.isEmpty()) {

@@ -17,11 +17,8 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
     private static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
 
-    /**
-     * Differences from {@code o}, ignoring the flags in {@code undefinedFlags} and the FSW bits in
-     * {@code undefinedFsw}; empty when they agree.
-     */
-    public List<String> diff(Outcome o, int undefinedFlags, int undefinedFsw, int nregs) {
+    /** Differences from {@code o}, ignoring what {@code l} leaves to the processor; empty when they agree. */
+    public List<String> diff(Outcome o, Licence l, int nregs) {
         List<String> d = new ArrayList<>();
         if (!kind.equals(o.kind)) d.add("kind " + describe() + " vs " + o.describe());
         if (!detail.equals(o.detail)) d.add("exit " + detail + " vs " + o.detail);
@@ -29,8 +26,8 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         if (hasErrorCode != o.hasErrorCode || errorCode != o.errorCode)
             d.add(String.format("error code %s vs %s", hasErrorCode ? Long.toHexString(errorCode) : "-", o.hasErrorCode ? Long.toHexString(o.errorCode) : "-"));
         if (rip != o.rip) d.add(String.format("rip %#x vs %#x", rip, o.rip));
-        long mask = ~(undefinedFlags | 0x10000L);   // RF is set in fault frames by some CPUs only
-        if ((rflags & mask) != (o.rflags & mask)) d.add(String.format("rflags %#x vs %#x (undefined %#x)", rflags, o.rflags, undefinedFlags));
+        long mask = ~(l.undefinedFlags() | 0x10000L);   // RF is set in fault frames by some CPUs only
+        if ((rflags & mask) != (o.rflags & mask)) d.add(String.format("rflags %#x vs %#x (undefined %#x)", rflags, o.rflags, l.undefinedFlags()));
         if (rsp != o.rsp) d.add(String.format("rsp %#x vs %#x", rsp, o.rsp));
         if (vector == 14 && cr2 != o.cr2) d.add(String.format("cr2 %#x vs %#x", cr2, o.cr2));
         for (int k = 0; k < nregs; k++) {
@@ -39,12 +36,24 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         }
         int first = Arrays.mismatch(memory, o.memory);
         if (first >= 0) d.add(String.format("memory differs first at offset %#x (%02x vs %02x)", first, memory[first] & 0xff, o.memory[first] & 0xff));
-        if (fpu != null && o.fpu != null) fpuDiff(o.fpu, undefinedFsw, d);
+        if (fpu != null && o.fpu != null) {
+            if (l.mmxTransitionAtFault()) fpuDiff(afterMmxTransition(fpu), afterMmxTransition(o.fpu), l, d);
+            else fpuDiff(fpu, o.fpu, l, d);
+        }
         return d;
     }
 
-    private void fpuDiff(Fpu b, int undefinedFsw, List<String> d) {
-        Fpu a = fpu;
+    /** The x87 state once TOP is 0 and every tag valid: ST(i) is then physical register i. */
+    private static Fpu afterMmxTransition(Fpu f) {
+        int top = f.fsw() >> 11 & 7;
+        byte[] physical = new byte[f.fpr().length];
+        for (int i = 0; i < 8; i++) System.arraycopy(f.fpr(), 16 * i, physical, 16 * ((i + top) & 7), 16);
+        return new Fpu(physical, f.fcw(), f.fsw() & ~(7 << 11), 0xff, f.last_opcode(), f.last_ip(), f.last_dp(),
+                f.xmm(), f.mxcsr());
+    }
+
+    private static void fpuDiff(Fpu a, Fpu b, Licence l, List<String> d) {
+        int undefinedFsw = l.undefinedFsw(), nanLanes = l.nanLanes();
         if (a.fcw() != b.fcw()) d.add(String.format("fcw %#x vs %#x", a.fcw(), b.fcw()));
         if ((a.fsw() & ~undefinedFsw) != (b.fsw() & ~undefinedFsw))
             d.add(String.format("fsw %#x vs %#x (undefined %#x)", a.fsw(), b.fsw(), undefinedFsw));
@@ -57,11 +66,11 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         // unmasked exceptions).
         // Zeros from the reference are also skipped: when the host preempts the guest while ES = 0 and a later
         // FLDCW/FLDENV sets ES, the pointers were already lost by the host's XSAVE.
-        boolean pointers = a.last_opcode() != 0 || a.last_ip() != 0;
-        if (pointers) {
-            if (a.last_opcode() != b.last_opcode()) d.add(String.format("fop %#x vs %#x", a.last_opcode(), b.last_opcode()));
-            if (a.last_ip() != b.last_ip()) d.add(String.format("fip %#x vs %#x", a.last_ip(), b.last_ip()));
-        }
+        // FOP is not compared: whether it is stored for an instruction that raised no unmasked exception is
+        // the processor's choice (SDM vol. 1 §8.1.9.1, fopcode compatibility mode, off by default on Intel):
+        // an Intel host keeps the FOP of the last faulting instruction, AMD and jkvm that of the last one.
+        if ((a.last_opcode() != 0 || a.last_ip() != 0) && a.last_ip() != b.last_ip())
+            d.add(String.format("fip %#x vs %#x", a.last_ip(), b.last_ip()));
         byte[] fa = a.fpr(), fb = b.fpr();
         for (int i = 0; i < 8; i++) {
             if (!Arrays.equals(fa, 16 * i, 16 * i + 10, fb, 16 * i, 16 * i + 10))
@@ -69,9 +78,25 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         }
         byte[] xa = a.xmm(), xb = b.xmm();
         for (int i = 0; i < 16; i++) {
-            if (!Arrays.equals(xa, 16 * i, 16 * i + 16, xb, 16 * i, 16 * i + 16))
+            if (!Arrays.equals(xa, 16 * i, 16 * i + 16, xb, 16 * i, 16 * i + 16) && !sameUpToNanPlacement(xa, xb, 16 * i, nanLanes))
                 d.add(String.format("xmm%d %s vs %s", i, hex128(xa, 16 * i), hex128(xb, 16 * i)));
         }
+    }
+
+    /** Equal lane by lane, where two NaNs of {@code lane} bytes count as equal (0: no such licence). */
+    private static boolean sameUpToNanPlacement(byte[] a, byte[] b, int off, int lane) {
+        if (lane == 0) return false;
+        for (int k = off; k < off + 16; k += lane) {
+            if (Arrays.equals(a, k, k + lane, b, k, k + lane)) continue;
+            if (!isNan(a, k, lane) || !isNan(b, k, lane)) return false;
+        }
+        return true;
+    }
+
+    private static boolean isNan(byte[] x, int off, int lane) {
+        long v = 0;
+        for (int k = lane - 1; k >= 0; k--) v = v << 8 | (x[off + k] & 0xff);
+        return lane == 4 ? Float.isNaN(Float.intBitsToFloat((int) v)) : Double.isNaN(Double.longBitsToDouble(v));
     }
 
     private static String hex80(byte[] b, int o) {

@@ -114,6 +114,7 @@ final class SimdGen {
             int imm = e[3] != 0 ? rnd.nextInt(256) : -1;
             insn(e[0], e[1], e[2], xmm(), rm, pcmpstr ? 1 : align(), false, imm);
             if (pcmpstr) g.undef = 0;
+            if (e[1] == 0x3a && (e[2] == 0x40 || e[2] == 0x41)) g.nanLanes = Math.max(g.nanLanes, e[2] == 0x40 ? 4 : 8);
         } else if (k == 1) {
             insn(0x66, 0, INT_0F[rnd.nextInt(INT_0F.length)], xmm(), rm, align(), false, -1);
         } else {

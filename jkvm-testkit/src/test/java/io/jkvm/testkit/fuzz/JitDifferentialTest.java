@@ -51,7 +51,7 @@ class JitDifferentialTest {
                 Outcome a = interp.run(fc), b = jit.run(fc);
                 int stop = a.kind().equals(Outcome.EXCEPTION) ? (int) a.rip() : fc.code().length - 7;
                 done += fc.executedBefore(stop);
-                List<String> d = a.diff(b, 0, 0, nregs);
+                List<String> d = a.diff(b, Licence.NONE, nregs);
                 if (!d.isEmpty() && ++bad <= 10) {
                     report.append(String.format("MISMATCH case %d (seed %d): %s%n  interpreter: %s%n  compiled:    %s%n",
                             k, SEED ^ 0x717, fc.hex(), a.describe(), b.describe()));

@@ -90,8 +90,7 @@ final class FuzzCommand implements Callable<Integer> {
         try (Runner a = new Runner(reference, m); Runner b = new Runner(candidate, m)) {
             Outcome oa = a.run(fc), ob = b.run(fc);
             out.printf("%s: %s%n%s: %s%n", reference, oa.describe(), candidate, ob.describe());
-            int stop = oa.kind().equals("exception") ? (int) oa.rip() : fc.code().length;
-            var d = oa.diff(ob, fc.undefinedAt(stop), fc.fswUndefinedAt(stop), m == Mode.LONG ? 16 : 8);
+            var d = oa.diff(ob, fc.licenceFor(oa), m == Mode.LONG ? 16 : 8);
             if (d.isEmpty()) out.println("agree");
             d.forEach(x -> out.println("  " + x));
             return d.isEmpty() ? 0 : Main.EXIT_FAILURE;
