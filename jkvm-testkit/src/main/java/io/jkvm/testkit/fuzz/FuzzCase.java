@@ -4,12 +4,9 @@ import java.util.HexFormat;
 
 /**
  * One generated case: code, where each instruction starts, which flags are undefined before each
- * instruction (and at the end), the seed of its initial registers and data, and {@code nanLanes}: 0, or the
- * lane width (4 or 8 bytes) of a DPPS/DPPD in the case, after which which NaN lands in which XMM lane is the
- * processor's choice (SDM, DPPS: "horizontal propagation of NaNs ... is implementation dependent").
+ * instruction (and at the end), and the seed of its initial registers and data.
  */
-public record FuzzCase(Mode mode, byte[] code, int[] starts, int[] undefBefore, int[] fswUndefBefore, long stateSeed,
-        int nanLanes) {
+public record FuzzCase(Mode mode, byte[] code, int[] starts, int[] undefBefore, int[] fswUndefBefore, long stateSeed) {
 
     /** Undefined flags when execution stops at code offset {@code off} (a fault there, or the end marker). */
     public int undefinedAt(int off) {
@@ -35,7 +32,7 @@ public record FuzzCase(Mode mode, byte[] code, int[] starts, int[] undefBefore, 
     public Licence licenceFor(Outcome reference) {
         int stop = stopOffset(reference);
         boolean fault = reference.kind().equals(Outcome.EXCEPTION);
-        return new Licence(undefinedAt(stop), fswUndefinedAt(stop), nanLanes, fault && mmxFormAt(stop));
+        return new Licence(undefinedAt(stop), fswUndefinedAt(stop), fault && mmxFormAt(stop));
     }
 
     /**

@@ -32,7 +32,7 @@ public final class Fuzzer {
     public Result run(String reference, String candidate, long instructions, PrintStream out, int maxReported) {
         long done = 0, cases = 0, bad = 0;
         int nregs = mode == Mode.LONG ? 16 : 8;
-        try (Runner ref = new Runner(reference, mode); Runner cand = new Runner(candidate, mode)) {
+        try (Runner ref = new Runner(reference, mode); Runner cand = new Runner(candidate, mode, ref)) {
             for (long k = 0; done < instructions; k++) {
                 FuzzCase fc = generate(k);
                 Outcome a = ref.run(fc), b = cand.run(fc);

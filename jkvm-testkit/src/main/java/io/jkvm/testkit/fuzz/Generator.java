@@ -45,8 +45,6 @@ public final class Generator {
     private final List<Integer> undefAt = new ArrayList<>();
     private final List<Integer> fswUndefAt = new ArrayList<>();
     int undef;
-    /** See {@link FuzzCase#nanLanes()}: set by the SIMD generator when it emits DPPS (4) or DPPD (8). */
-    int nanLanes;
     /** FSW bits (C0–C3) the SDM leaves undefined after the x87 instructions so far. */
     int fswUndef;
     /** x87/MMX/SSE instructions (long mode only: in 32-bit mode the reference is KVM's emulator, which lacks them). */
@@ -71,7 +69,6 @@ public final class Generator {
         fswUndefAt.clear();
         undef = 0;
         fswUndef = 0;
-        nanLanes = 0;
         while (starts.size() < n) one();
         begin();
         emit(0x8a, 0x04, 0x25);                         // mov END_ADDR, %al: the end marker
@@ -79,7 +76,7 @@ public final class Generator {
         int[] s = starts.stream().mapToInt(Integer::intValue).toArray();
         int[] u = undefAt.stream().mapToInt(Integer::intValue).toArray();
         int[] w = fswUndefAt.stream().mapToInt(Integer::intValue).toArray();
-        return new FuzzCase(mode, out.toByteArray(), s, u, w, rnd.nextLong(), nanLanes);
+        return new FuzzCase(mode, out.toByteArray(), s, u, w, rnd.nextLong());
     }
 
     boolean m64() {

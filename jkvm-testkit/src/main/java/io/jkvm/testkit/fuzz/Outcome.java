@@ -53,7 +53,7 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
     }
 
     private static void fpuDiff(Fpu a, Fpu b, Licence l, List<String> d) {
-        int undefinedFsw = l.undefinedFsw(), nanLanes = l.nanLanes();
+        int undefinedFsw = l.undefinedFsw();
         if (a.fcw() != b.fcw()) d.add(String.format("fcw %#x vs %#x", a.fcw(), b.fcw()));
         if ((a.fsw() & ~undefinedFsw) != (b.fsw() & ~undefinedFsw))
             d.add(String.format("fsw %#x vs %#x (undefined %#x)", a.fsw(), b.fsw(), undefinedFsw));
@@ -78,25 +78,9 @@ public record Outcome(String kind, int vector, long errorCode, boolean hasErrorC
         }
         byte[] xa = a.xmm(), xb = b.xmm();
         for (int i = 0; i < 16; i++) {
-            if (!Arrays.equals(xa, 16 * i, 16 * i + 16, xb, 16 * i, 16 * i + 16) && !sameUpToNanPlacement(xa, xb, 16 * i, nanLanes))
+            if (!Arrays.equals(xa, 16 * i, 16 * i + 16, xb, 16 * i, 16 * i + 16))
                 d.add(String.format("xmm%d %s vs %s", i, hex128(xa, 16 * i), hex128(xb, 16 * i)));
         }
-    }
-
-    /** Equal lane by lane, where two NaNs of {@code lane} bytes count as equal (0: no such licence). */
-    private static boolean sameUpToNanPlacement(byte[] a, byte[] b, int off, int lane) {
-        if (lane == 0) return false;
-        for (int k = off; k < off + 16; k += lane) {
-            if (Arrays.equals(a, k, k + lane, b, k, k + lane)) continue;
-            if (!isNan(a, k, lane) || !isNan(b, k, lane)) return false;
-        }
-        return true;
-    }
-
-    private static boolean isNan(byte[] x, int off, int lane) {
-        long v = 0;
-        for (int k = lane - 1; k >= 0; k--) v = v << 8 | (x[off + k] & 0xff);
-        return lane == 4 ? Float.isNaN(Float.intBitsToFloat((int) v)) : Double.isNaN(Double.longBitsToDouble(v));
     }
 
     private static String hex80(byte[] b, int o) {

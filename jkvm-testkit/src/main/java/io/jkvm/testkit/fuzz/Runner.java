@@ -4,6 +4,7 @@ import io.jkvm.api.Kvm;
 import io.jkvm.api.Vcpu;
 import io.jkvm.api.VcpuExit;
 import io.jkvm.api.Vm;
+import io.jkvm.api.uapi.CpuidEntry2;
 import io.jkvm.api.uapi.Dtable;
 import io.jkvm.api.uapi.Regs;
 import io.jkvm.api.uapi.Segment;
@@ -11,6 +12,7 @@ import io.jkvm.api.uapi.Sregs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** A fuzz machine on one backend: runs a case from a fixed CPL3 starting state and reports its {@link Outcome}. */
@@ -25,8 +27,17 @@ public final class Runner implements AutoCloseable {
     private final Mode mode;
     private final Sregs user;
     public final String backend;
+    private final CpuidEntry2 leaf0;
 
     public Runner(String backend, Mode mode) {
+        this(backend, mode, null);
+    }
+
+    /**
+     * A runner whose CPUID vendor string is {@code vendorOf}'s (null: its own): the java backend makes the
+     * vendor's choice where the manuals leave one (see CpuidTable.amd), so it copies the reference host's.
+     */
+    public Runner(String backend, Mode mode, Runner vendorOf) {
         this.backend = backend;
         this.mode = mode;
         this.kvm = Kvm.open(backend);
@@ -34,7 +45,14 @@ public final class Runner implements AutoCloseable {
         this.ram = arena.allocate(Layout.RAM, 4096);
         vm.setUserMemoryRegion(0, 0, 0, ram);
         this.cpu = vm.createVcpu(0);
-        cpu.setCpuid2(kvm.getSupportedCpuid());
+        List<CpuidEntry2> cpuid = kvm.getSupportedCpuid();
+        this.leaf0 = cpuid.stream().filter(e -> e.function() == 0).findFirst().orElseThrow();
+        if (vendorOf != null) {
+            CpuidEntry2 v = vendorOf.leaf0;
+            cpuid = cpuid.stream().map(e -> e.function() != 0 ? e : e.withRegs(e.eax(), v.ebx(), v.ecx(), v.edx()))
+                    .toList();
+        }
+        cpu.setCpuid2(cpuid);
         Layout.build(ram, mode);
         this.user = userSregs(cpu.getSregs());
     }

@@ -112,9 +112,9 @@ final class SimdGen {
             int[] e = PACKED[rnd.nextInt(PACKED.length)];
             boolean pcmpstr = e[1] == 0x3a && e[2] >= 0x60;
             int imm = e[3] != 0 ? rnd.nextInt(256) : -1;
-            insn(e[0], e[1], e[2], xmm(), rm, pcmpstr ? 1 : align(), false, imm);
+            if (e[1] == 0x3a && (e[2] == 0x40 || e[2] == 0x41)) dotProduct(e[2] == 0x41, imm);
+            else insn(e[0], e[1], e[2], xmm(), rm, pcmpstr ? 1 : align(), false, imm);
             if (pcmpstr) g.undef = 0;
-            if (e[1] == 0x3a && (e[2] == 0x40 || e[2] == 0x41)) g.nanLanes = Math.max(g.nanLanes, e[2] == 0x40 ? 4 : 8);
         } else if (k == 1) {
             insn(0x66, 0, INT_0F[rnd.nextInt(INT_0F.length)], xmm(), rm, align(), false, -1);
         } else {
@@ -122,6 +122,21 @@ final class SimdGen {
             insn(0x66, 0x38, op, xmm(), rm, align(), false, -1);
             if (op == 0x17) g.undef = 0;                                     // PTEST
         }
+    }
+
+    /**
+     * DPPS/DPPD on finite inputs only: which NaN lands in which lane is the processor's choice (SDM, DPPS:
+     * "horizontal propagation of NaNs ... is implementation dependent"; an Intel host puts different NaNs
+     * in lanes the pseudocode says are equal), and a later integer op or store would carry the difference.
+     * CVTDQ2PS/CVTDQ2PD first make both operands integers (|x| < 2^31): no product or sum can overflow.
+     */
+    private void dotProduct(boolean pd, int imm) {
+        int dst = xmm(), src = xmm();
+        for (int r : new int[] {dst, src}) {
+            if (pd) insn(0xf3, 0, 0xe6, r, r, 1, false, -1);
+            else insn(0, 0, 0x5b, r, r, 1, false, -1);
+        }
+        insn(0x66, 0x3a, pd ? 0x41 : 0x40, dst, src, 1, false, imm);
     }
 
     /** Scalar forms and the ones with 64/32/16-bit memory operands (no alignment requirement). */

@@ -87,7 +87,7 @@ final class FuzzCommand implements Callable<Integer> {
     private int replay(Fuzzer f, Mode m, long s, PrintWriter out) {
         FuzzCase fc = f.generate(replay);
         out.printf("case %d of seed %d (%s): %s%n", replay, s, m.cliName(), fc.hex());
-        try (Runner a = new Runner(reference, m); Runner b = new Runner(candidate, m)) {
+        try (Runner a = new Runner(reference, m); Runner b = new Runner(candidate, m, a)) {
             Outcome oa = a.run(fc), ob = b.run(fc);
             out.printf("%s: %s%n%s: %s%n", reference, oa.describe(), candidate, ob.describe());
             var d = oa.diff(ob, fc.licenceFor(oa), m == Mode.LONG ? 16 : 8);

@@ -10,9 +10,20 @@ public final class CpuidTable {
     public static final int SIGNIFICANT_INDEX = 1;
 
     private final int[][] entries;   // {function, index, flags, eax, ebx, ecx, edx}
+    private final boolean amd;
 
     public CpuidTable(int[][] entries) {
         this.entries = entries.clone();
+        int[] v = find(0, 0);
+        this.amd = v != null && v[4] == 0x68747541 && v[6] == 0x69746e65 && v[5] == 0x444d4163;
+    }
+
+    /**
+     * True when leaf 0 says "AuthenticAMD": where the SDM and APM leave a choice to the processor, jkvm
+     * makes the one the guest's vendor makes (Intel's otherwise).
+     */
+    public boolean amd() {
+        return amd;
     }
 
     public static final CpuidTable EMPTY = new CpuidTable(new int[0][]);

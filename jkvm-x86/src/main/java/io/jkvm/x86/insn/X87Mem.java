@@ -155,12 +155,22 @@ final class X87Mem {
 
     // ------------------------------------------------------------------ stores
 
+    /**
+     * Which comes first when a store both faults on its memory operand and raises an unmasked numeric
+     * exception (which cancels the store): on AMD parts the page fault, so it is probed before anything is
+     * computed; on Intel parts the numeric exception — the store is never attempted, and a #PF can only
+     * come from the write itself, which happens before the FPU state is committed.
+     */
+    private static void memoryFirst(Cpu c, long la, int size) {
+        if (c.cpuid.amd()) X87.probe(c, la, size, true);
+    }
+
     /** FST/FSTP m32fp|m64fp: rounded by FCW.RC to the memory format (precision control does not apply). */
     private static void fstFp(Cpu c, Insn i, int size, boolean pop) {
         FpuState f = c.fpu;
         long la = c.linE(i, size, true);
-        X87.probe(c, la, size, true);                                  // memory faults come before FP exceptions
-        if (f.empty(0)) {                                          // memory first: a #PF must leave FSW as it was
+        memoryFirst(c, la, size);
+        if (f.empty(0)) {
             if (X87.imMasked(f)) c.write(la, size, size == 4 ? 0xffc00000L : 0xfff8000000000000L);
             X87.stackFault(f, false);
             if (X87.imMasked(f) && pop) f.pop();
@@ -184,7 +194,7 @@ final class X87Mem {
     private static void fstp80(Cpu c, Insn i) {
         FpuState f = c.fpu;
         long la = c.linE(i, 10, true);
-        X87.probe(c, la, 10, true);
+        memoryFirst(c, la, 10);
         int se;
         long m;
         boolean empty = f.empty(0);
@@ -216,7 +226,7 @@ final class X87Mem {
     private static void fist(Cpu c, Insn i, int size, boolean truncate, boolean pop) {
         FpuState f = c.fpu;
         long la = c.linE(i, size, true);
-        X87.probe(c, la, size, true);
+        memoryFirst(c, la, size);
         long indefinite = 1L << (8 * size - 1);
         if (f.empty(0)) {
             if (X87.imMasked(f)) c.write(la, size, indefinite);
@@ -240,7 +250,7 @@ final class X87Mem {
     private static void fbstp(Cpu c, Insn i) {
         FpuState f = c.fpu;
         long la = c.linE(i, 10, true);
-        X87.probe(c, la, 10, true);
+        memoryFirst(c, la, 10);
         long lo;
         int hi;
         SoftFloat s = X87.sf(c);

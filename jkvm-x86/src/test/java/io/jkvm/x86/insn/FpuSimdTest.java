@@ -2,6 +2,7 @@ package io.jkvm.x86.insn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jkvm.x86.cpuid.CpuidTable;
 import io.jkvm.x86.exc.Vector;
 import io.jkvm.x86.exec.Exit;
 import io.jkvm.x86.fpu.FpuState;
@@ -57,6 +58,28 @@ class FpuSimdTest {
         m.ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Machine.CODE, (byte) 0x9b);
         m.interp.flushCache();
         assertEquals(Exit.INTERNAL_ERROR, m.interp.run());
+    }
+
+    /**
+     * A store that both faults on its memory operand and raises an unmasked numeric exception (which cancels
+     * it): Intel parts report the numeric exception and never attempt the store, AMD parts the page fault —
+     * as both hosts of the differential fuzzer showed. jkvm follows the vendor of its CPUID.
+     */
+    @Test
+    void unmaskedInvalidStoreToAnUnmappedPageFaultsOnlyOnAmd() {
+        m.q(0x30000, 0x87);                                                // PDE 0: 4 MB page at 0, PDE 1 absent
+        m.cpu.cr3 = 0x30000;
+        m.cpu.cr4 |= 0x10;                                                 // PSE
+        m.cpu.cr0 |= 1L << 31;
+        m.cpu.updateMode();
+        m.d(Machine.DATA, 0x37e);                                          // IM clear
+        // FNINIT; FLDCW; FISTP m32 [0x400000] with ST(0) empty: #IS, unmasked
+        String code = "dbe3 d92d" + abs(Machine.DATA) + " db1d" + abs(0x400000);
+        assertEquals(-1, m.run(code));
+        assertEquals(FloatBits.IE | FpuState.SF | FpuState.ES, f.fsw & (FloatBits.IE | FpuState.SF | FpuState.ES));
+        m.cpu.cpuid = new CpuidTable(new int[][] {{0, 0, 0, 0xd, 0x68747541, 0x444d4163, 0x69746e65}});
+        assertEquals(Vector.PF, m.run(code));                              // AuthenticAMD
+        assertEquals(0, f.fsw & FpuState.ES);
     }
 
     @Test
