@@ -156,7 +156,7 @@ final class JavaVcpu implements Vcpu, IrqChip.Target, GuestSampling {
         long now = System.nanoTime();
         int[] scale = KvmClock.timeScale(1_000_000_000L, tscKhz * 1000L);
         KvmClock.writeTimeInfo(s.memory, gpa - s.gpa, tscAt(now), vm.kvmclockAt(now), scale[0], scale[1]);
-        s.markDirty(gpa);
+        s.written(gpa);
     }
 
     // ================================================================ IrqChip.Target

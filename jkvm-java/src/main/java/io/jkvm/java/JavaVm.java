@@ -56,7 +56,7 @@ final class JavaVm implements Vm {
         io.jkvm.x86.RamSlot s = slots.find(gpa);
         if (s == null || gpa + 12 > s.gpa + s.size) return;
         io.jkvm.java.timer.KvmClock.writeWallClock(s.memory, gpa - s.gpa, epochAtZeroNs - (clockOffset + createdNs));
-        s.markDirty(gpa);
+        s.written(gpa);
     }
 
     private void check() {

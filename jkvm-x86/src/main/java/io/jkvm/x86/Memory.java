@@ -34,6 +34,9 @@ public abstract class Memory extends CpuState {
     private final long[] tlbOff = new long[6 * TLB_SIZE];
     /** Write TLB only (indexed by user << TLB_BITS | index): dirty log of the slot (or null) and page number in it. */
     private final byte[][] tlbDirtyArr = new byte[2 * TLB_SIZE][];
+    /** Per write entry: its slot and the slot's code-page marks (see {@link CodeGuard}). */
+    private final RamSlot[] tlbSlot = new RamSlot[2 * TLB_SIZE];
+    private final byte[][] tlbCode = new byte[2 * TLB_SIZE][];
     private final int[] tlbDirtyIdx = new int[2 * TLB_SIZE];
     /** Which TLB half serves "current privilege" accesses: 1 at CPL3. */
     protected int tlbUser;
@@ -119,6 +122,8 @@ public abstract class Memory extends CpuState {
             int w = x & (2 * TLB_SIZE - 1);               // user << TLB_BITS | index
             tlbDirtyArr[w] = s.dirty;
             tlbDirtyIdx[w] = (int) (pageOff >>> 12);
+            tlbSlot[w] = s;
+            tlbCode[w] = s.code;
             if (s.dirty != null) s.dirty[(int) (pageOff >>> 12)] = 1;
         }
         return x;
@@ -242,8 +247,10 @@ public abstract class Memory extends CpuState {
     // ================================================================ writes (current privilege)
 
     private void markDirty(int x) {
-        byte[] d = tlbDirtyArr[x & (2 * TLB_SIZE - 1)];
-        if (d != null) d[tlbDirtyIdx[x & (2 * TLB_SIZE - 1)]] = 1;
+        int w = x & (2 * TLB_SIZE - 1), p = tlbDirtyIdx[w];
+        byte[] d = tlbDirtyArr[w];
+        if (d != null) d[p] = 1;
+        if (tlbCode[w][p] != 0) tlbSlot[w].codeWritten(p);
     }
 
     public final void write8(long la, int v) {
@@ -386,14 +393,14 @@ public abstract class Memory extends CpuState {
         RamSlot s = slot(pa);
         if (s == null || s.readonly || pa - s.gpa + 8 > s.size) return;
         s.memory.set(Q, pa - s.gpa, v);
-        s.markDirty(pa);
+        s.written(pa);
     }
 
     public final void physWrite32(long pa, int v) {
         RamSlot s = slot(pa);
         if (s == null || s.readonly || pa - s.gpa + 4 > s.size) return;
         s.memory.set(D, pa - s.gpa, v);
-        s.markDirty(pa);
+        s.written(pa);
     }
 
     /** A read that found no RAM: slot end, in-kernel device, replayed answer, or an MMIO exit. */
@@ -424,7 +431,7 @@ public abstract class Memory extends CpuState {
                 RamSlot t = platform.slotOf(pa + k);
                 if (t != null && !t.readonly) {
                     t.memory.set(B, pa + k - t.gpa, (byte) (v >>> (8 * k)));
-                    t.markDirty(pa + k);
+                    t.written(pa + k);
                 } else {
                     writePhysMmio(pa + k, 1, v >>> (8 * k));
                 }

@@ -20,6 +20,13 @@ public final class RamSlot {
     public final boolean readonly;
     /** One byte per 4 KiB page, or null when the slot does not log dirty pages. */
     public final byte[] dirty;
+    /**
+     * Per page: 1 while cached blocks may hold its bytes and no CPU wrote it since ({@link CodeGuard}); the
+     * first CPU write clears it and bumps the page's {@link #codeGen}, later writes cost one byte load.
+     */
+    final byte[] code;
+    final int[] codeGen;
+    private static final VarHandle GEN = MethodHandles.arrayElementVarHandle(int[].class);
 
     public RamSlot(int id, long gpa, MemorySegment memory, boolean readonly, boolean logDirty) {
         this.id = id;
@@ -27,15 +34,32 @@ public final class RamSlot {
         this.size = memory.byteSize();
         this.memory = memory;
         this.readonly = readonly;
-        this.dirty = logDirty ? new byte[(int) ((size + 4095) >>> 12)] : null;
+        int pages = (int) ((size + 4095) >>> 12);
+        this.dirty = logDirty ? new byte[pages] : null;
+        this.code = new byte[pages];
+        this.codeGen = new int[pages];
     }
 
     public boolean contains(long addr) {
         return addr - gpa >= 0 && addr - gpa < size;
     }
 
-    public void markDirty(long addr) {
-        if (dirty != null) dirty[(int) ((addr - gpa) >>> 12)] = 1;
+    /** A CPU wrote {@code addr}: logs the page dirty, and tells cached code of the page. */
+    public void written(long addr) {
+        int p = (int) ((addr - gpa) >>> 12);
+        if (dirty != null) dirty[p] = 1;
+        if (code[p] != 0) codeWritten(p);
+    }
+
+    /** A CPU wrote page {@code p}, which cached blocks were decoded from. */
+    void codeWritten(int p) {
+        code[p] = 0;
+        GEN.getAndAdd(codeGen, p, 1);
+    }
+
+    /** Cached blocks hold bytes of page {@code p} from now on. */
+    void watchCode(int p) {
+        code[p] = 1;
     }
 
     /** Copies the dirty pages into {@code bitmap} (bit i = page i) and clears them, atomically per page. */

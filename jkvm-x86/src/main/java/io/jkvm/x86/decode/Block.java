@@ -18,8 +18,10 @@ public final class Block {
     public final int[] offsets = new int[MAX_INSNS];
     /** RIPs wrap at the code size: 0xffff, 0xffffffff or -1 (64-bit). */
     public long ripMask = -1;
-    /** The code bytes as little-endian longs (zero-padded), for a fast unchanged() check. */
+    /** The code bytes as little-endian longs (zero-padded), which {@link #guard} compares with guest memory. */
     public final long[] codeWords = new long[(MAX_INSNS * 15 + 7) / 8];
+    /** Whether guest memory still holds {@link #code}: set up by the cache each time the block is decoded. */
+    public final io.jkvm.x86.CodeGuard guard = new io.jkvm.x86.CodeGuard();
     /** Successor cache: the block that followed, keyed by its start RIP (a cheap chain before the hash lookup). */
     public Block succ;
     public long succRip = -1;
@@ -52,19 +54,4 @@ public final class Block {
         for (int k = 0; k < codeLen; k++) codeWords[k >> 3] |= (code[k] & 0xffL) << (8 * (k & 7));
     }
 
-    /** True when guest memory still holds the bytes this block was decoded from. */
-    public boolean unchanged() {
-        int n = codeLen;
-        long off = memOff;
-        int k = 0;
-        for (; k + 8 <= n; k += 8) {
-            if (memory.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off + k) != codeWords[k >> 3]) return false;
-        }
-        if (k < n) {
-            long tail = 0;
-            for (int j = k; j < n; j++) tail |= (memory.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + j) & 0xffL) << (8 * (j - k));
-            if (tail != codeWords[k >> 3]) return false;
-        }
-        return true;
-    }
 }

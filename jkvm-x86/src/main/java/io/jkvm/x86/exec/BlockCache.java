@@ -12,8 +12,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Decode-once cache: blocks keyed by guest-physical address and CPU mode in a 4-way set-associative table. A hit is
- * verified against guest memory (the block keeps its bytes), so code written by the guest or by the VMM
- * is re-decoded — no write tracking needed on the store path.
+ * checked by the block's {@link io.jkvm.x86.CodeGuard}, so code written by the guest or by the VMM is
+ * re-decoded.
  */
 public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
     private static final int BITS = 12, SIZE = 1 << BITS;
@@ -37,7 +37,8 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         int key = (c.mode64 ? 1 : 0) | (c.defaultSize == 4 ? 2 : 0);
         if (prev != null && prev.succRip == c.rip) {
             Block s = prev.succ;
-            if (s.pa == pa && s.modeKey == key && (trustCompiled && s.compiled != null || s.unchanged())) return s;
+            if (s.pa == pa && s.modeKey == key && (trustCompiled && s.compiled != null || s.guard.unchanged(c.codeEpoch)))
+                return s;
         }
         Block found = lookupSlow(c, pa, key, la, trustCompiled);
         if (prev != null && found != null && !found.uncached && !prev.uncached) {
@@ -64,7 +65,7 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         int set = index(pa);
         for (int w = 0; w < WAYS; w++) {
             Block b = table[set + w];
-            if (b != null && b.pa == pa && b.modeKey == modeKey && b.unchanged()) return b;
+            if (b != null && b.pa == pa && b.modeKey == modeKey && b.guard.bytesUnchanged()) return b;
         }
         return null;
     }
@@ -85,7 +86,7 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
             b = table[set + w];
             if (b == null || b.pa == pa && b.modeKey == key && b.memory == slot.memory) break;
         }
-        if (w < WAYS && b != null && (trustCompiled && b.compiled != null || b.unchanged())) {
+        if (w < WAYS && b != null && (trustCompiled && b.compiled != null || b.guard.unchanged(c.codeEpoch))) {
             System.arraycopy(table, set, table, set + 1, w);     // to the front
             table[set] = b;
             return b;
@@ -177,6 +178,7 @@ public final class BlockCache implements io.jkvm.x86.jit.BlockSource {
         b.codeLen = (int) Math.min(off, pageLeft);
         MemorySegment.copy(mem, b.memOff, b.codeSeg, 0, b.codeLen);
         b.snapshot();
+        if (!b.uncached) b.guard.reset(slot, b.memOff, b.codeWords, b.codeLen);
         b.ripMask = c.mode64 ? -1L : c.defaultSize == 4 ? 0xffffffffL : 0xffff;
         b.succ = null;
         b.succRip = -1;

@@ -109,6 +109,7 @@ public final class Interpreter {
 
     /** Executes until an exit is due; returns an {@link Exit} reason with details in the CPU's exit fields. */
     public int run() {
+        c.serialize();                   // the VMM may have written guest code while the vCPU was out
         try {
             return loop();
         } catch (RuntimeException | StackOverflowError e) {
@@ -171,6 +172,7 @@ public final class Interpreter {
         }
         if (--pollCountdown <= 0) {
             pollCountdown = POLL_BLOCKS;
+            c.serialize();               // bounds how long code written from outside can go unnoticed
             c.platform.poll(c);
         }
         int e = events();
@@ -444,6 +446,7 @@ public final class Interpreter {
             case Op.RET_NEAR -> Control.retNear(c, i);
             case Op.RET_FAR -> FarControl.retFar(c, i);
             case Op.IRET -> {
+                c.serialize();
                 FarControl.iret(c, i);
                 c.nmiMasked = false;
             }

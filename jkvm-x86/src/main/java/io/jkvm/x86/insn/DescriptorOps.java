@@ -15,6 +15,7 @@ public final class DescriptorOps {
     private DescriptorOps() {}
 
     public static void grp6(Cpu c, Insn i) {
+        c.serialize();                                   // LLDT and LTR are serializing
         if (!c.protectedMode || c.vm86()) throw c.fault(Vector.UD);
         switch (i.sub) {
             case 0 -> storeSel(c, i, c.segSel[CpuState.LDTR]);
@@ -82,6 +83,7 @@ public final class DescriptorOps {
     }
 
     public static void grp7(Cpu c, Insn i) {
+        c.serialize();                                   // LGDT/LIDT/INVLPG serialize
         if (i.mod == 3) {
             grp7Reg(c, i);
             return;

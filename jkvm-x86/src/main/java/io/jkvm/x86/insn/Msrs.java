@@ -169,6 +169,7 @@ public final class Msrs {
     }
 
     public static void wrmsr(Cpu c) {
+        c.serialize();
         if (c.protectedMode && c.cpl != 0) throw c.fault(Vector.GP, 0);
         long v = (c.r[Cpu.RDX] & 0xffffffffL) << 32 | (c.r[Cpu.RAX] & 0xffffffffL);
         if (!write(c, (int) c.r[Cpu.RCX], v, false)) throw c.fault(Vector.GP, 0);

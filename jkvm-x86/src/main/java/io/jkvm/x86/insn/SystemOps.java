@@ -24,6 +24,7 @@ public final class SystemOps {
 
     /** MOV r, CRn (sub 0) / MOV CRn, r (sub 1). */
     public static void movCr(Cpu c, Insn i) {
+        c.serialize();
         int n = i.reg;
         if (n != 0 && n != 2 && n != 3 && n != 4 && n != 8) throw c.fault(Vector.UD);
         requireCpl0(c);
@@ -111,6 +112,7 @@ public final class SystemOps {
     }
 
     public static void cpuid(Cpu c) {
+        c.serialize();                                   // the classic serializing instruction
         int fn = (int) c.r[Cpu.RAX], idx = (int) c.r[Cpu.RCX];
         int[] out = new int[4];
         c.cpuid.lookup(fn, idx, out);
@@ -136,6 +138,7 @@ public final class SystemOps {
     }
 
     public static void wbinvd(Cpu c) {
+        c.serialize();
         requireCpl0(c);
     }
 

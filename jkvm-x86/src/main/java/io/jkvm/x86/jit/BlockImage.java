@@ -22,6 +22,8 @@ final class BlockImage {
     final int codeLen;
     /** The code bytes as little-endian words, zero-padded ({@code Block.codeWords}). */
     final long[] codeWords;
+    /** The compiled class's own check of those bytes ({@code Block.guard} over a private copy). */
+    final io.jkvm.x86.CodeGuard guard;
 
     BlockImage(Block b) {
         pa = b.pa;
@@ -38,6 +40,7 @@ final class BlockImage {
         memOff = b.memOff;
         codeLen = b.codeLen;
         codeWords = b.codeWords.clone();
+        guard = b.guard.copy();
     }
 
     /** True when {@code b} was decoded from the same bytes of the same memory: the same instructions. */

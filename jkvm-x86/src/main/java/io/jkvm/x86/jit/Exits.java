@@ -176,19 +176,17 @@ final class Exits {
         cb.ireturn();
     }
 
-    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
-    private static final MethodTypeDesc UNCHANGED = MethodTypeDesc.of(CD_boolean, CD_SEGMENT, CD_long, CD_LONGS, CD_int);
+    private static final ClassDesc CD_GUARD = ClassDesc.of("io.jkvm.x86.CodeGuard");
+    private static final MethodTypeDesc UNCHANGED = MethodTypeDesc.of(CD_boolean, CD_int);
 
     /**
      * Jumps to {@code changed} unless guest memory still holds the bytes {@code b} was compiled from — the
-     * run loop's {@code Block.unchanged()}, against the block's own snapshot ({@link JitRuntime#unchanged}).
+     * run loop's check ({@code Block.guard}), made by the image's own {@link io.jkvm.x86.CodeGuard}.
      */
     void checkCode(BlockImage b, Label changed) {
         CodeBuilder cb = e.cb;
-        e.loadData(b.memory, CD_SEGMENT);
-        e.lconst(b.memOff);
-        e.loadData(b.codeWords, CD_LONGS);
-        e.iconst(b.codeLen);
-        cb.invokestatic(CD_RUNTIME, "unchanged", UNCHANGED).ifeq(changed);
+        e.loadData(b.guard, CD_GUARD);
+        e.getCpu("codeEpoch", CD_int);
+        cb.invokevirtual(CD_GUARD, "unchanged", UNCHANGED).ifeq(changed);
     }
 }

@@ -14,9 +14,10 @@
  * would have left. A block that goes on to another block of its region stays in the class after doing what
  * the run loop would do at that boundary ({@link io.jkvm.x86.jit.Exits}).
  *
- * <p>Invalidation: compiled code compares the guest bytes it was compiled from before it runs a block (the
- * run loop leaves that check to it) and hands self-modified code back to the run loop to decode; a block
- * decoded again, or a flushed cache, drops its class.
+ * <p>Invalidation: compiled code asks its own {@link io.jkvm.x86.CodeGuard} whether the guest bytes it was
+ * compiled from are still there before it runs a block (the run loop leaves that check to it) and hands
+ * self-modified code back to the run loop to decode; a block decoded again, or a flushed cache, drops its
+ * class.
  *
  * <p>Switches: {@code -Djkvm.jit=false} disables the tier; {@code -Djkvm.jit.threshold=N} compiles a
  * block after N interpreted executions (0: before its first, synchronously — how the tests drive every
