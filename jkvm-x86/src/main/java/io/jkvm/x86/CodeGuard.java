@@ -14,18 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link RamSlot}, and the first CPU write to a marked page bumps the page's generation. Writes from outside
  * the CPU — the VMM, a device's DMA, another thread holding the slot's segment — cannot be seen; the SDM
  * (vol. 3, "Handling Self- and Cross-Modifying Code") lets a processor run stale code until it executes a serializing
- * instruction, so each CPU starts a new <em>epoch</em> at every serializing instruction, exception or
- * interrupt delivery, every KVM_RUN and every timer poll of its run loop, and the first execution of a
- * block in an epoch compares its bytes. A block is trusted when both its epoch and its page generation
+ * instruction, so each CPU starts a new <em>epoch</em> at every serializing instruction (IRET, CPUID, MOV to
+ * a control register, LGDT/LIDT/LLDT/LTR/INVLPG, most WRMSRs), every KVM_RUN and every 64th timer poll of
+ * its run loop, and the first execution of a block in an epoch compares its bytes. A block is trusted when both its epoch and its page generation
  * are the ones it last compared under.
  */
 public final class CodeGuard {
-    private static final AtomicInteger EPOCHS = new AtomicInteger();
+    private static final AtomicInteger CPUS = new AtomicInteger();
     private static final VarHandle GEN = MethodHandles.arrayElementVarHandle(int[].class);
 
-    /** A number no CPU has used as its epoch before. */
-    public static int nextEpoch() {
-        return EPOCHS.incrementAndGet();
+    /**
+     * The first epoch of a new CPU, which counts on from there with a plain increment: the high bits tell
+     * CPUs apart, so a compiled block's guard shared by several vCPUs never mistakes one's epoch for another's.
+     */
+    public static long firstEpoch() {
+        return (long) CPUS.incrementAndGet() << 40;
     }
 
     private RamSlot slot;
@@ -35,7 +38,8 @@ public final class CodeGuard {
     /** The code bytes as little-endian words, zero-padded. */
     private long[] words;
     private int len;
-    private int genSeen, epochSeen;
+    private int genSeen;
+    private long epochSeen = -1;
 
     /** Guards {@code len} bytes at {@code off} in {@code slot}, held in {@code words}; the next check compares. */
     public void reset(RamSlot slot, long off, long[] words, int len) {
@@ -45,7 +49,7 @@ public final class CodeGuard {
         this.off = off;
         this.words = words;
         this.len = len;
-        this.epochSeen = 0;
+        this.epochSeen = -1;
         slot.watchCode(page);
     }
 
@@ -57,7 +61,7 @@ public final class CodeGuard {
     }
 
     /** True when guest memory still holds the guarded bytes, as far as a CPU in {@code epoch} may tell. */
-    public boolean unchanged(int epoch) {
+    public boolean unchanged(long epoch) {
         int[] gens = slot.codeGen;
         if (epochSeen == epoch && gens[page] == genSeen) return true;
         slot.watchCode(page);                        // before reading the generation: a later write bumps it

@@ -57,14 +57,14 @@ public abstract class CpuState {
     // ---- event state
     public boolean halted;
     /** This CPU's code epoch ({@link io.jkvm.x86.CodeGuard}): a new one at each serializing event. */
-    public int codeEpoch = io.jkvm.x86.CodeGuard.nextEpoch();
+    public long codeEpoch = io.jkvm.x86.CodeGuard.firstEpoch();
 
     /**
-     * A serializing instruction, an exception or interrupt, or a KVM_RUN: code written from outside this CPU
+     * A serializing instruction, a KVM_RUN, or the run loop's periodic turn: code written from outside this CPU
      * before now must be seen from now on, so every cached block compares its bytes once more.
      */
     public final void serialize() {
-        codeEpoch = io.jkvm.x86.CodeGuard.nextEpoch();
+        codeEpoch++;
     }
     /** Interrupts are blocked for one instruction after STI / MOV SS / POP SS (KVM_X86_SHADOW_INT_*). */
     public int interruptShadow;

@@ -55,6 +55,13 @@ public final class Interpreter {
     /** Blocks between timer/device polls. */
     private static final int POLL_BLOCKS = 512;
     private int pollCountdown = POLL_BLOCKS;
+    /**
+     * Polls between code epochs started by the run loop itself: a bound on how long code written from outside
+     * the CPU can go unnoticed by a guest that never serializes (~32 K blocks, well under a millisecond),
+     * rare enough that re-comparing the bytes of the blocks run after it costs nothing measurable.
+     */
+    private static final int POLLS_PER_EPOCH = 64;
+    private int polls;
 
     /** Makes {@link #run} return {@link Exit#INTR} promptly (any thread). */
     public void requestStop() {
@@ -172,7 +179,7 @@ public final class Interpreter {
         }
         if (--pollCountdown <= 0) {
             pollCountdown = POLL_BLOCKS;
-            c.serialize();               // bounds how long code written from outside can go unnoticed
+            if (++polls % POLLS_PER_EPOCH == 0) c.serialize();
             c.platform.poll(c);
         }
         int e = events();

@@ -51,7 +51,6 @@ public final class Interrupts {
      * faults; the caller applies the double-fault rules.
      */
     public static void deliver(Cpu c, int vector, int kind, int err, boolean hasErr, long ret) {
-        c.serialize();                                   // events are where a CPU may see code others wrote
         if (!c.protectedMode) realMode(c, vector, ret);
         else if ((c.efer & Cpu.EFER_LMA) != 0) longMode(c, vector, kind, err, hasErr, ret);
         else protectedMode(c, vector, kind, err, hasErr, ret);

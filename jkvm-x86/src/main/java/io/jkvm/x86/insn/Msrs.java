@@ -169,9 +169,12 @@ public final class Msrs {
     }
 
     public static void wrmsr(Cpu c) {
-        c.serialize();
         if (c.protectedMode && c.cpl != 0) throw c.fault(Vector.GP, 0);
+        int msr = (int) c.r[Cpu.RCX];
+        // serializing, except for the x2APIC registers and IA32_TSC_DEADLINE (SDM, WRMSR), which Linux
+        // writes at every interrupt (EOI) and timer tick
+        if ((msr & ~0xff) != 0x800 && msr != 0x6e0) c.serialize();
         long v = (c.r[Cpu.RDX] & 0xffffffffL) << 32 | (c.r[Cpu.RAX] & 0xffffffffL);
-        if (!write(c, (int) c.r[Cpu.RCX], v, false)) throw c.fault(Vector.GP, 0);
+        if (!write(c, msr, v, false)) throw c.fault(Vector.GP, 0);
     }
 }

@@ -177,7 +177,7 @@ final class Exits {
     }
 
     private static final ClassDesc CD_GUARD = ClassDesc.of("io.jkvm.x86.CodeGuard");
-    private static final MethodTypeDesc UNCHANGED = MethodTypeDesc.of(CD_boolean, CD_int);
+    private static final MethodTypeDesc UNCHANGED = MethodTypeDesc.of(CD_boolean, CD_long);
 
     /**
      * Jumps to {@code changed} unless guest memory still holds the bytes {@code b} was compiled from — the
@@ -186,7 +186,7 @@ final class Exits {
     void checkCode(BlockImage b, Label changed) {
         CodeBuilder cb = e.cb;
         e.loadData(b.guard, CD_GUARD);
-        e.getCpu("codeEpoch", CD_int);
+        e.getCpu("codeEpoch", CD_long);
         cb.invokevirtual(CD_GUARD, "unchanged", UNCHANGED).ifeq(changed);
     }
 }
