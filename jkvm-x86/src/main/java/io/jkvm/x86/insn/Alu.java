@@ -130,7 +130,7 @@ public final class Alu {
                 break;
             }
         } while (!c.cas(la, s, d, r));
-        long carry = c.cf() ? 1 : 0;
+        long carry = carryIn(c);
         c.cc(i.sub == 0 ? Cc.INC : Cc.DEC, s, d, 1, r);
         c.ccAux = carry;
     }
@@ -143,10 +143,21 @@ public final class Alu {
     private static void incDec(Cpu c, int dec, int s, int reg) {
         long d = c.reg(reg, s);
         long r = (dec == 0 ? d + 1 : d - 1) & mask(s);
-        long carry = c.cf() ? 1 : 0;
+        long carry = carryIn(c);
         c.setReg(reg, s, r);
         c.cc(dec == 0 ? Cc.INC : Cc.DEC, s, d, 1, r);
         c.ccAux = carry;
+    }
+
+    /**
+     * CF as INC/DEC must keep it. Loop counters make the previous flags an INC/DEC (CF already in ccAux) or a
+     * logic op (CF clear) most of the time: those skip the lazy-flags switch.
+     */
+    private static long carryIn(Cpu c) {
+        int op = c.ccOp;
+        if (op == Cc.INC || op == Cc.DEC) return c.ccAux;
+        if (op == Cc.LOGIC) return 0;
+        return c.cf() ? 1 : 0;
     }
 
     /** CMC: complement CF. */
