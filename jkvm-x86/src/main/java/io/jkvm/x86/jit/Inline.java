@@ -39,6 +39,7 @@ final class Inline {
     static int emit(Emit e, Insn i, boolean last) {
         int kind = AluGen.emit(e, i);
         if (kind == NO) kind = MoveGen.emit(e, i);
+        if (kind == NO) kind = MulGen.emit(e, i);
         if (kind == NO && last) kind = BranchGen.emit(e, i);
         return kind;
     }
