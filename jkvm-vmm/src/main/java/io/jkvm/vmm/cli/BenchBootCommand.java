@@ -77,6 +77,6 @@ final class BenchBootCommand implements Callable<Integer> {
         }
         if (ok == 0) throw new CliFailure("bench boot: no " + name + " run booted (see above)");
         Arrays.sort(t, 0, ok);
-        return t[ok / 2];
+        return ok % 2 == 1 ? t[ok / 2] : (t[ok / 2 - 1] + t[ok / 2]) / 2;
     }
 }
