@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reading them again on almost every execution.
  *
  * <p>Writes by the CPU are tracked: a page that cached blocks were decoded from is marked in its
- * {@link RamSlot}, and the first CPU write to a marked page bumps the page's generation. Writes from outside
- * the CPU — the VMM, a device's DMA, another thread holding the slot's segment — cannot be seen; the SDM
- * (vol. 3, "Handling Self- and Cross-Modifying Code") lets a processor run stale code until it executes a serializing
- * instruction, so each CPU starts a new <em>epoch</em> at every serializing instruction (IRET, CPUID, MOV to
- * a control register, LGDT/LIDT/LLDT/LTR/INVLPG, most WRMSRs), every KVM_RUN and every 64th timer poll of
- * its run loop, and the first execution of a block in an epoch compares its bytes. A block is trusted when both its epoch and its page generation
- * are the ones it last compared under.
+ * {@link RamSlot}, and the first CPU write to a marked page bumps the page's generation. Writes from
+ * outside the CPU — the VMM, a device's DMA, another thread holding the slot's segment — cannot be seen;
+ * the SDM (vol. 3, "Handling Self- and Cross-Modifying Code") lets a processor run stale code until it
+ * executes a serializing instruction, so each CPU starts a new <em>epoch</em> at every serializing
+ * instruction (IRET, CPUID, MOV to a control register, LGDT/LIDT/LLDT/LTR/INVLPG, most WRMSRs), every
+ * KVM_RUN and every 64th timer poll of its run loop, and the first execution of a block in an epoch
+ * compares its bytes. A block is trusted when its epoch and its page generation are both the ones it last
+ * compared under.
  */
 public final class CodeGuard {
     private static final AtomicInteger CPUS = new AtomicInteger();
