@@ -36,16 +36,22 @@ public record FuzzCase(Mode mode, byte[] code, int[] starts, int[] undefBefore, 
     }
 
     /**
-     * Whether the instruction at {@code off} is an MMX-register form: a 0F-map opcode without a 66/F2/F3
-     * prefix (the SSE forms that share this shape never touch the x87 state, so the licence costs nothing).
+     * Whether the instruction at {@code off} is an MMX-register form: without a 66/F2/F3 prefix, 0F 60–7F,
+     * 0F C4/C5, 0F D0–FF, the conversions to and from MMX registers (0F 2A/2C/2D), or the SSSE3 maps 0F 38
+     * and 0F 3A (whose unprefixed forms are all MMX). A few SSE opcodes in those ranges share the shape;
+     * they never touch the x87 state, so the licence costs nothing there.
      */
     boolean mmxFormAt(int off) {
-        for (int k = off; k >= 0 && k < code.length; k++) {
+        for (int k = off; k >= 0 && k + 1 < code.length; k++) {
             int b = code[k] & 0xff;
             if (b == 0x66 || b == 0xf2 || b == 0xf3) return false;
             boolean rex = mode == Mode.LONG && (b & 0xf0) == 0x40;
             boolean segment = b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65 || b == 0x67;
-            if (!rex && !segment) return b == 0x0f;
+            if (rex || segment) continue;
+            if (b != 0x0f) return false;
+            int op = code[k + 1] & 0xff;
+            return op >= 0x60 && op <= 0x7f || op >= 0xd0 || op == 0xc4 || op == 0xc5 || op == 0x2a || op == 0x2c
+                    || op == 0x2d || op == 0x38 || op == 0x3a;
         }
         return false;
     }
