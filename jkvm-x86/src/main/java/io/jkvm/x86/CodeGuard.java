@@ -33,6 +33,8 @@ public final class CodeGuard {
     }
 
     private RamSlot slot;
+    /** The slot's page generations (a final array of the slot: one load less on the hot path). */
+    private int[] gens;
     private int page;
     private MemorySegment memory;
     private long off;
@@ -45,6 +47,7 @@ public final class CodeGuard {
     /** Guards {@code len} bytes at {@code off} in {@code slot}, held in {@code words}; the next check compares. */
     public void reset(RamSlot slot, long off, long[] words, int len) {
         this.slot = slot;
+        this.gens = slot.codeGen;
         this.page = (int) (off >>> 12);
         this.memory = slot.memory;
         this.off = off;
@@ -63,7 +66,7 @@ public final class CodeGuard {
 
     /** True when guest memory still holds the guarded bytes, as far as a CPU in {@code epoch} may tell. */
     public boolean unchanged(long epoch) {
-        int[] gens = slot.codeGen;
+        int[] gens = this.gens;
         if (epochSeen == epoch && gens[page] == genSeen) return true;
         slot.watchCode(page);                        // before reading the generation: a later write bumps it
         int g = (int) GEN.getAcquire(gens, page);
