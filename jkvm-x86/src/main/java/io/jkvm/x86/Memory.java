@@ -32,12 +32,9 @@ public abstract class Memory extends CpuState {
     private final long[] tlbTag = new long[6 * TLB_SIZE];
     private final MemorySegment[] tlbSeg = new MemorySegment[6 * TLB_SIZE];
     private final long[] tlbOff = new long[6 * TLB_SIZE];
-    /** Write TLB only (indexed by user << TLB_BITS | index): dirty log of the slot (or null) and page number in it. */
-    private final byte[][] tlbDirtyArr = new byte[2 * TLB_SIZE][];
-    /** Per write entry: its slot and the slot's code-page marks (see {@link CodeGuard}). */
+    /** Write TLB only (indexed by user << TLB_BITS | index): the slot and the page number in it, told of each write. */
     private final RamSlot[] tlbSlot = new RamSlot[2 * TLB_SIZE];
-    private final byte[][] tlbCode = new byte[2 * TLB_SIZE][];
-    private final int[] tlbDirtyIdx = new int[2 * TLB_SIZE];
+    private final int[] tlbPage = new int[2 * TLB_SIZE];
     /** Which TLB half serves "current privilege" accesses: 1 at CPL3. */
     protected int tlbUser;
 
@@ -120,10 +117,8 @@ public abstract class Memory extends CpuState {
         tlbOff[x] = pageOff;
         if (kind == Access.WRITE) {
             int w = x & (2 * TLB_SIZE - 1);               // user << TLB_BITS | index
-            tlbDirtyArr[w] = s.dirty;
-            tlbDirtyIdx[w] = (int) (pageOff >>> 12);
             tlbSlot[w] = s;
-            tlbCode[w] = s.code;
+            tlbPage[w] = (int) (pageOff >>> 12);
             if (s.dirty != null) s.dirty[(int) (pageOff >>> 12)] = 1;
         }
         return x;
@@ -247,10 +242,8 @@ public abstract class Memory extends CpuState {
     // ================================================================ writes (current privilege)
 
     private void markDirty(int x) {
-        int w = x & (2 * TLB_SIZE - 1), p = tlbDirtyIdx[w];
-        byte[] d = tlbDirtyArr[w];
-        if (d != null) d[p] = 1;
-        if (tlbCode[w][p] != 0) tlbSlot[w].codeWritten(p);
+        int w = x & (2 * TLB_SIZE - 1);
+        tlbSlot[w].writtenPage(tlbPage[w]);
     }
 
     public final void write8(long la, int v) {

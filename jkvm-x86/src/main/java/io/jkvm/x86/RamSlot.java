@@ -46,8 +46,13 @@ public final class RamSlot {
 
     /** A CPU wrote {@code addr}: logs the page dirty, and tells cached code of the page. */
     public void written(long addr) {
-        int p = (int) ((addr - gpa) >>> 12);
-        if (dirty != null) dirty[p] = 1;
+        writtenPage((int) ((addr - gpa) >>> 12));
+    }
+
+    /** A CPU wrote page {@code p} of the slot (the store path's form of {@link #written}). */
+    void writtenPage(int p) {
+        byte[] d = dirty;
+        if (d != null) d[p] = 1;
         if (code[p] != 0) codeWritten(p);
     }
 

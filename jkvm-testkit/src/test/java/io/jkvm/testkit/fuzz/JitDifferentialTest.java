@@ -49,7 +49,7 @@ class JitDifferentialTest {
             for (long k = 0; done < INSTRUCTIONS; k++) {
                 FuzzCase fc = f.generate(k);
                 Outcome a = interp.run(fc), b = jit.run(fc);
-                int stop = a.kind().equals(Outcome.EXCEPTION) ? (int) a.rip() : fc.code().length - 7;
+                int stop = fc.stopOffset(a);
                 done += fc.executedBefore(stop);
                 List<String> d = a.diff(b, Licence.NONE, nregs);
                 if (!d.isEmpty() && ++bad <= 10) {

@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Code that the VMM writes into guest memory while a vCPU runs — as a device's DMA would — is what the
  * vCPU executes once it has serialized (SDM vol. 3, "Handling Self- and Cross-Modifying Code"); a vCPU
  * that never serializes still sees it (hardware: at once; the java backend: within 64 timer polls of its
- * run loop, well under a millisecond). And code the guest writes itself runs as written at once. The guest spins at CPL3 (native
- * speed on a PVM host) until the VMM turns its loop's back edge, {@code jmp 1b}, into {@code out %al, $0x11}.
+ * run loop, about a millisecond). And code the guest writes itself runs as written at once. The guest
+ * spins at CPL3 (native speed on a PVM host) until its loop's back edge, {@code jmp 1b}, becomes
+ * {@code out %al, $0x11}.
  */
 class CodeCoherenceTest {
 
